@@ -1,0 +1,8 @@
+namespace MtlsGateway.Configuration;
+
+/// <summary>One problem in the configuration: where it is (a configuration path such as
+/// <c>Gateway:Policies:acme:TrustStore</c>) and what is wrong and what to do.</summary>
+public sealed record ConfigError(string Path, string Message)
+{
+    public override string ToString() => $"{Path}: {Message}";
+}

@@ -1,0 +1,26 @@
+namespace MtlsGateway.Configuration;
+
+/// <summary>The <c>Gateway</c> section, bound from configuration (GATEWAY.md, "Configuration").</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    public Dictionary<string, ListenerOptions> Listeners { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public AdminOptions Admin { get; set; } = new();
+
+    public List<ServerCertificateOptions> ServerCertificates { get; set; } = [];
+
+    public Dictionary<string, TrustStoreOptions> TrustStores { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, PolicyOptions> Policies { get; set; } = new(StringComparer.Ordinal);
+
+    public string? DefaultPolicy { get; set; }
+
+    public Dictionary<string, PassthroughOptions> Passthrough { get; set; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, UpstreamOptions> Upstreams { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Development only: an in-process echo backend for the demo.</summary>
+    public DemoBackendOptions? DemoBackend { get; set; }
+}

@@ -1,0 +1,19 @@
+namespace MtlsGateway.Configuration;
+
+/// <summary>Which identity headers a policy sends to the backend, and under which names.</summary>
+public sealed class IdentityHeaderOptions
+{
+    public bool Xfcc { get; set; } = true;
+
+    /// <summary>Adds <c>Cert="…"</c> (URL-encoded PEM) to the XFCC element.</summary>
+    public bool XfccCert { get; set; }
+
+    /// <summary>Sends the <c>X-Client-Cert-*</c> part headers.</summary>
+    public bool Parts { get; set; } = true;
+
+    public bool ArrClientCert { get; set; }
+
+    /// <summary>Overrides of header names, keyed by <c>Xfcc</c>, <c>Verified</c>, <c>Subject</c>, <c>Issuer</c>,
+    /// <c>Serial</c>, <c>Sha256</c>, <c>NotAfter</c>, <c>Dns</c>, <c>Uri</c>, <c>Policy</c>, <c>ArrClientCert</c>.</summary>
+    public Dictionary<string, string> Names { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,10 @@
+namespace MtlsGateway.Configuration;
+
+/// <summary>A listener: <c>https://</c> terminates TLS (or passes it through by SNI), <c>http://</c> is plaintext.</summary>
+public sealed class ListenerOptions
+{
+    public string? Url { get; set; }
+
+    /// <summary>How long a client may take to complete the TLS handshake.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

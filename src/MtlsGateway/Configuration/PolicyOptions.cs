@@ -1,0 +1,13 @@
+namespace MtlsGateway.Configuration;
+
+/// <summary>A named policy: a mode, a trust store, an allowlist, identity-header settings.</summary>
+public sealed class PolicyOptions
+{
+    public PolicyMode? Mode { get; set; }
+
+    public string? TrustStore { get; set; }
+
+    public AllowOptions Allow { get; set; } = new();
+
+    public IdentityHeaderOptions Identity { get; set; } = new();
+}

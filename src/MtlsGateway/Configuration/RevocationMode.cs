@@ -1,0 +1,21 @@
+namespace MtlsGateway.Configuration;
+
+/// <summary>How a trust store checks revocation.</summary>
+public enum RevocationCheck
+{
+    /// <summary>No revocation check.</summary>
+    None,
+
+    /// <summary>Only the CRL files named in the configuration.</summary>
+    Offline,
+
+    /// <summary>CRL distribution points and OCSP, fetched by the platform.</summary>
+    Online,
+}
+
+/// <summary>What to do when revocation status cannot be established.</summary>
+public enum RevocationFailureAction
+{
+    Deny,
+    Allow,
+}
