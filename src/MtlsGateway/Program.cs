@@ -1,1 +1,3 @@
-return 0;
+using MtlsGateway.Cli;
+
+return await GatewayCommandLine.Create().Parse(args).InvokeAsync();

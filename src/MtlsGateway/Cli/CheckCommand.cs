@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Identity;
+using MtlsGateway.Policies;
+
+namespace MtlsGateway.Cli;
+
+/// <summary><c>check</c>: would this certificate be admitted by this policy, and if not, why — the same verdict
+/// and hint the gateway would log.</summary>
+public static class CheckCommand
+{
+    public static Command Create(Option<string> config)
+    {
+        var policy = new Option<string>("--policy", "-p") { Description = "The policy to check against.", Required = true };
+        var cert = new Option<string>("--cert") { Description = "PEM (or DER) file with the client certificate; further PEM certificates in it count as its chain.", Required = true };
+        var chain = new Option<string?>("--chain") { Description = "PEM file with intermediates the client would send." };
+        var at = new Option<DateTimeOffset?>("--at") { Description = "Check as of this time (ISO 8601), default now." };
+        var command = new Command("check", "Say whether a client certificate would be admitted by a policy, and why not. Exit 0 admitted, 1 refused, 2 usage or configuration error.")
+        {
+            policy, cert, chain, at, config,
+        };
+        command.SetAction(result => Execute(
+            result.GetValue(config)!, result.GetValue(policy)!, result.GetValue(cert)!, result.GetValue(chain), result.GetValue(at), Console.Out));
+        return command;
+    }
+
+    public static int Execute(string configPath, string policyName, string certFile, string? chainFile, DateTimeOffset? at, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var time = new FixedTimeProvider(at ?? DateTimeOffset.UtcNow);
+        var loaded = ValidateCommand.Load(configPath, time);
+        if (!loaded.IsValid)
+        {
+            ValidateCommand.PrintErrors(configPath, loaded.Errors, output);
+            return GatewayCommandLine.UsageError;
+        }
+
+        var snapshot = loaded.Snapshot!;
+        if (!snapshot.Policies.TryGetValue(policyName, out var policy))
+        {
+            output.WriteLine($"--policy: '{policyName}' is not a policy; known: {string.Join(", ", snapshot.Policies.Keys.Order(StringComparer.Ordinal))}");
+            return GatewayCommandLine.UsageError;
+        }
+
+        X509Certificate2 leaf;
+        var presented = new X509Certificate2Collection();
+        try
+        {
+            var all = LoadCertificates(certFile);
+            leaf = all[0];
+            for (var i = 1; i < all.Count; i++)
+            {
+                presented.Add(all[i]);
+            }
+
+            if (chainFile is not null)
+            {
+                presented.AddRange(LoadCertificates(chainFile));
+            }
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            output.WriteLine($"cannot read certificate: {ex.Message}");
+            return GatewayCommandLine.UsageError;
+        }
+
+        var evaluator = new CertificatePolicyEvaluator(new VerificationCache(time));
+        var verdict = evaluator.Evaluate(policy, leaf, presented);
+        var identity = CertificateIdentity.From(leaf);
+        output.WriteLine($"certificate: {identity.Subject} (issuer {identity.Issuer}, serial {identity.SerialNumber}, sha256 {identity.Sha256})");
+        output.WriteLine($"policy: {policy.Name} ({policy.Mode}, trust store {policy.TrustStore.Name}), at {time.GetUtcNow():O}");
+        if (verdict.Admitted)
+        {
+            output.WriteLine(verdict.Warning is null ? "admitted" : $"admitted, with a warning: {verdict.Warning}");
+            return GatewayCommandLine.Ok;
+        }
+
+        output.WriteLine($"refused: {verdict.Reason}");
+        output.WriteLine($"hint: {verdict.Hint}");
+        if (!string.IsNullOrEmpty(verdict.ChainStatus))
+        {
+            output.WriteLine($"chain status: {verdict.ChainStatus}");
+        }
+
+        return GatewayCommandLine.Refused;
+    }
+
+    private static X509Certificate2Collection LoadCertificates(string file)
+    {
+        if (!File.Exists(file))
+        {
+            throw new IOException($"file '{file}' does not exist");
+        }
+
+        var collection = new X509Certificate2Collection();
+        var text = File.ReadAllText(file);
+        if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+        {
+            collection.ImportFromPem(text);
+        }
+        else
+        {
+            collection.Add(X509CertificateLoader.LoadCertificate(File.ReadAllBytes(file)));
+        }
+
+        return collection.Count > 0 ? collection : throw new InvalidDataException($"'{file}' holds no certificate");
+    }
+}

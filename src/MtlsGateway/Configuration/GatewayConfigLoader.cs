@@ -1,0 +1,374 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using MtlsGateway.Identity;
+using MtlsGateway.Policies;
+using MtlsGateway.Tls;
+
+namespace MtlsGateway.Configuration;
+
+/// <summary>
+/// Binds the <c>Gateway</c> section, checks it as a whole (every error, each with its path and a fix),
+/// loads every file it names and compiles an immutable <see cref="GatewaySnapshot"/>.
+/// </summary>
+public static class GatewayConfigLoader
+{
+    private static readonly string[] ReservedPolicyNames = ["Default", "Anonymous"];
+
+    public static ConfigLoadResult Load(IConfiguration configuration, string baseDirectory, long version, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(time);
+        var errors = new List<ConfigError>();
+        var section = configuration.GetSection(GatewayOptions.SectionName);
+        if (!section.Exists())
+        {
+            return new ConfigLoadResult(null, [new ConfigError(GatewayOptions.SectionName, "section is missing; see docs/configuration.md")]);
+        }
+
+        GatewayOptions options;
+        try
+        {
+            options = section.Get<GatewayOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new GatewayOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder stops at the first value it cannot convert or the first unknown key; its message names it.
+            return new ConfigLoadResult(null, [new ConfigError(GatewayOptions.SectionName, BinderMessage(ex))]);
+        }
+
+        var listeners = LoadListeners(options, errors);
+        var admin = string.IsNullOrWhiteSpace(options.Admin.Url)
+            ? null
+            : ListenerEndpoint.Parse("admin", options.Admin.Url, TimeSpan.FromSeconds(10), "Gateway:Admin:Url", errors);
+        if (admin is { IsTls: true })
+        {
+            errors.Add(new ConfigError("Gateway:Admin:Url", "the admin listener serves plain HTTP; use http:// and keep it on loopback"));
+        }
+
+        var serverCertificates = ServerCertificateLoader.Load(options.ServerCertificates, baseDirectory, errors);
+        if (listeners.Any(l => l.IsTls) && options.ServerCertificates.Count == 0)
+        {
+            errors.Add(new ConfigError("Gateway:ServerCertificates", "an https listener needs at least one server certificate; add CertificateFile and KeyFile"));
+        }
+
+        var trustStores = new Dictionary<string, TrustStore>(StringComparer.Ordinal);
+        foreach (var (name, store) in options.TrustStores)
+        {
+            if (TrustStoreLoader.Load(name, store, baseDirectory, errors) is { } loaded)
+            {
+                trustStores[name] = loaded;
+            }
+        }
+
+        var policies = LoadPolicies(options, trustStores, errors);
+        var defaultPolicy = ResolveDefaultPolicy(options, policies, errors);
+        var routes = LoadRoutes(configuration, options, errors);
+        var passthrough = LoadPassthrough(options, routes, errors);
+        CheckUpstreams(configuration, options, errors);
+
+        if (errors.Count > 0 || defaultPolicy is null)
+        {
+            return new ConfigLoadResult(null, errors);
+        }
+
+        var snapshot = new GatewaySnapshot
+        {
+            Version = version,
+            Hash = ComputeHash(configuration, options, baseDirectory),
+            LoadedAt = time.GetUtcNow(),
+            Listeners = listeners,
+            Admin = admin,
+            ServerCertificates = serverCertificates,
+            TrustStores = trustStores,
+            Policies = policies,
+            DefaultPolicy = defaultPolicy,
+            Routes = routes,
+            Passthrough = passthrough,
+            Options = options,
+        };
+        return new ConfigLoadResult(snapshot, errors);
+    }
+
+    private static List<ListenerEndpoint> LoadListeners(GatewayOptions options, List<ConfigError> errors)
+    {
+        var listeners = new List<ListenerEndpoint>();
+        if (options.Listeners.Count == 0)
+        {
+            errors.Add(new ConfigError("Gateway:Listeners", "no listener is configured; add e.g. \"public\": { \"Url\": \"https://0.0.0.0:8443\" }"));
+        }
+
+        foreach (var (name, listener) in options.Listeners.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            if (ListenerEndpoint.Parse(name, listener.Url, listener.HandshakeTimeout, $"Gateway:Listeners:{name}:Url", errors) is { } parsed)
+            {
+                if (parsed.EndPoint.Port != 0 && listeners.FirstOrDefault(l => l.EndPoint.Port == parsed.EndPoint.Port) is { } clash)
+                {
+                    errors.Add(new ConfigError($"Gateway:Listeners:{name}:Url", $"port {parsed.EndPoint.Port} is already used by listener '{clash.Name}'; give each listener its own port"));
+                    continue;
+                }
+
+                listeners.Add(parsed);
+            }
+        }
+
+        return listeners;
+    }
+
+    private static Dictionary<string, GatewayPolicy> LoadPolicies(
+        GatewayOptions options, Dictionary<string, TrustStore> trustStores, List<ConfigError> errors)
+    {
+        var policies = new Dictionary<string, GatewayPolicy>(StringComparer.Ordinal);
+        var knownStores = Known(options.TrustStores.Keys);
+        foreach (var (name, policy) in options.Policies)
+        {
+            var path = $"Gateway:Policies:{name}";
+            if (ReservedPolicyNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add(new ConfigError(path, $"'{name}' is reserved by ASP.NET Core authorization; choose another policy name"));
+                continue;
+            }
+
+            if (policy.Mode is null)
+            {
+                errors.Add(new ConfigError($"{path}:Mode", "is missing; set it to Strict or Permissive"));
+            }
+
+            TrustStore? store = null;
+            if (string.IsNullOrWhiteSpace(policy.TrustStore))
+            {
+                errors.Add(new ConfigError($"{path}:TrustStore", $"is missing; name the trust store that verifies client certificates; known: {knownStores}"));
+            }
+            else if (!trustStores.TryGetValue(policy.TrustStore, out store) && !options.TrustStores.ContainsKey(policy.TrustStore))
+            {
+                errors.Add(new ConfigError($"{path}:TrustStore", $"'{policy.TrustStore}' is not a trust store; known: {knownStores}"));
+            }
+
+            Allowlist.Validate(policy.Allow, $"{path}:Allow", errors);
+            if (policy.Mode is { } mode && store is not null)
+            {
+                policies[name] = new GatewayPolicy(name, mode, store, new Allowlist(policy.Allow), policy.Identity);
+            }
+        }
+
+        return policies;
+    }
+
+    private static GatewayPolicy? ResolveDefaultPolicy(GatewayOptions options, Dictionary<string, GatewayPolicy> policies, List<ConfigError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(options.DefaultPolicy))
+        {
+            errors.Add(new ConfigError("Gateway:DefaultPolicy",
+                $"is missing; every route without an AuthorizationPolicy (and nothing is left open) uses it; set it to one of: {Known(options.Policies.Keys)}"));
+            return null;
+        }
+
+        if (policies.TryGetValue(options.DefaultPolicy, out var policy))
+        {
+            return policy;
+        }
+
+        if (!options.Policies.ContainsKey(options.DefaultPolicy))
+        {
+            errors.Add(new ConfigError("Gateway:DefaultPolicy", $"'{options.DefaultPolicy}' is not a policy; known: {Known(options.Policies.Keys)}"));
+        }
+
+        return null;
+    }
+
+    private static List<RouteSummary> LoadRoutes(IConfiguration configuration, GatewayOptions options, List<ConfigError> errors)
+    {
+        var routes = new List<RouteSummary>();
+        var clusters = configuration.GetSection("ReverseProxy:Clusters").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
+        {
+            var path = $"ReverseProxy:Routes:{route.Key}";
+            var policyName = route["AuthorizationPolicy"];
+            if (string.Equals(policyName, "Anonymous", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(new ConfigError($"{path}:AuthorizationPolicy",
+                    "'Anonymous' would leave the route open; name a Permissive policy to accept clients without a certificate"));
+                continue;
+            }
+
+            var resolved = string.IsNullOrEmpty(policyName) || string.Equals(policyName, "Default", StringComparison.OrdinalIgnoreCase)
+                ? options.DefaultPolicy
+                : policyName;
+            if (!string.IsNullOrEmpty(policyName) && resolved == policyName && !options.Policies.ContainsKey(policyName))
+            {
+                errors.Add(new ConfigError($"{path}:AuthorizationPolicy", $"'{policyName}' is not a policy; known: {Known(options.Policies.Keys)}"));
+                continue;
+            }
+
+            var clusterId = route["ClusterId"];
+            if (string.IsNullOrEmpty(clusterId))
+            {
+                errors.Add(new ConfigError($"{path}:ClusterId", $"is missing; name a cluster; known: {Known(clusters)}"));
+            }
+            else if (!clusters.Contains(clusterId))
+            {
+                errors.Add(new ConfigError($"{path}:ClusterId", $"'{clusterId}' is not a cluster; known: {Known(clusters)}"));
+            }
+
+            var hosts = new List<HostPattern>();
+            var hostEntries = route.GetSection("Match:Hosts").GetChildren().ToList();
+            foreach (var host in hostEntries)
+            {
+                // YARP allows a port in a route host; SNI never carries one.
+                var name = host.Value?.Split(':')[0];
+                if (HostPattern.TryParse(name, out var pattern))
+                {
+                    hosts.Add(pattern!);
+                }
+                else
+                {
+                    errors.Add(new ConfigError($"{path}:Match:Hosts:{host.Key}", $"'{host.Value}' is not a host name or a '*.example.com' wildcard"));
+                }
+            }
+
+            if (!route.GetSection("Match").Exists())
+            {
+                errors.Add(new ConfigError($"{path}:Match", "is missing; set at least Match:Path, e.g. '/{**catch-all}'"));
+            }
+
+            routes.Add(new RouteSummary(route.Key, hosts, resolved ?? string.Empty));
+        }
+
+        return routes;
+    }
+
+    private static List<PassthroughRoute> LoadPassthrough(GatewayOptions options, List<RouteSummary> routes, List<ConfigError> errors)
+    {
+        var entries = new List<PassthroughRoute>();
+        foreach (var (name, entry) in options.Passthrough)
+        {
+            var path = $"Gateway:Passthrough:{name}";
+            var hosts = new List<HostPattern>();
+            if (entry.Hosts.Count == 0)
+            {
+                errors.Add(new ConfigError($"{path}:Hosts", "lists no SNI host names; add the names whose TLS goes through untouched"));
+            }
+
+            for (var i = 0; i < entry.Hosts.Count; i++)
+            {
+                if (!HostPattern.TryParse(entry.Hosts[i], out var pattern))
+                {
+                    errors.Add(new ConfigError($"{path}:Hosts:{i}", $"'{entry.Hosts[i]}' is not a host name or a '*.example.com' wildcard"));
+                    continue;
+                }
+
+                hosts.Add(pattern!);
+                foreach (var route in routes.Where(r => r.Hosts.Any(h => h.Overlaps(pattern!))))
+                {
+                    errors.Add(new ConfigError($"{path}:Hosts:{i}",
+                        $"'{pattern}' is also served by route '{route.RouteId}', which terminates TLS; a host is either passthrough or terminated"));
+                }
+
+                foreach (var other in entries.Where(e => e.Hosts.Any(h => h.Overlaps(pattern!))))
+                {
+                    errors.Add(new ConfigError($"{path}:Hosts:{i}", $"'{pattern}' is also in passthrough entry '{other.Name}'; list each host once"));
+                }
+            }
+
+            if (entry.Destinations.Count == 0)
+            {
+                errors.Add(new ConfigError($"{path}:Destinations", "lists no destinations; add 'host:port' entries"));
+            }
+
+            for (var i = 0; i < entry.Destinations.Count; i++)
+            {
+                var destination = entry.Destinations[i];
+                var colon = destination.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(destination.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
+                {
+                    errors.Add(new ConfigError($"{path}:Destinations:{i}", $"'{destination}' is not 'host:port'"));
+                }
+            }
+
+            entries.Add(new PassthroughRoute(name, hosts, entry.Destinations));
+        }
+
+        return entries;
+    }
+
+    private static void CheckUpstreams(IConfiguration configuration, GatewayOptions options, List<ConfigError> errors)
+    {
+        var clusters = configuration.GetSection("ReverseProxy:Clusters").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (clusterId, upstream) in options.Upstreams)
+        {
+            var path = $"Gateway:Upstreams:{clusterId}";
+            if (!clusters.Contains(clusterId))
+            {
+                errors.Add(new ConfigError(path, $"'{clusterId}' is not a cluster in ReverseProxy:Clusters; known: {Known(clusters)}"));
+            }
+
+            if (upstream.TrustStore is { } store && !options.TrustStores.ContainsKey(store))
+            {
+                errors.Add(new ConfigError($"{path}:TrustStore", $"'{store}' is not a trust store; known: {Known(options.TrustStores.Keys)}"));
+            }
+        }
+    }
+
+    private static string ComputeHash(IConfiguration configuration, GatewayOptions options, string baseDirectory)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var name in new[] { GatewayOptions.SectionName, "ReverseProxy" })
+        {
+            foreach (var (key, value) in configuration.GetSection(name).AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes($"{key}={value}\n"));
+            }
+        }
+
+        foreach (var file in ReferencedFiles(options, baseDirectory).Order(StringComparer.Ordinal))
+        {
+            if (File.Exists(file))
+            {
+                hash.AppendData(File.ReadAllBytes(file));
+            }
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    /// <summary>Every file the configuration names (the reload watcher watches the same list).</summary>
+    public static IEnumerable<string> ReferencedFiles(GatewayOptions options, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var paths = options.ServerCertificates.SelectMany(c => new[] { c.CertificateFile, c.KeyFile })
+            .Concat(options.TrustStores.Values.SelectMany(s => s.CaFiles.Concat(s.CrlFiles)))
+            .Concat(options.Upstreams.Values.SelectMany(u => new[] { u.ClientCertificate?.CertificateFile, u.ClientCertificate?.KeyFile }));
+        foreach (var path in paths)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                continue;
+            }
+
+            var full = ConfigFiles.Resolve(baseDirectory, path);
+            if (Directory.Exists(full))
+            {
+                foreach (var file in Directory.EnumerateFiles(full))
+                {
+                    yield return file;
+                }
+            }
+            else
+            {
+                yield return full;
+            }
+        }
+    }
+
+    private static string Known(IEnumerable<string> names)
+    {
+        var list = names.Order(StringComparer.Ordinal).ToList();
+        return list.Count == 0 ? "(none)" : string.Join(", ", list);
+    }
+
+    private static string BinderMessage(InvalidOperationException ex)
+    {
+        var message = ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;
+        return $"{message} Check the spelling of the key and the type of the value against docs/configuration.md.";
+    }
+}

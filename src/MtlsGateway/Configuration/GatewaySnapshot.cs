@@ -1,0 +1,43 @@
+using MtlsGateway.Identity;
+using MtlsGateway.Policies;
+using MtlsGateway.Tls;
+
+namespace MtlsGateway.Configuration;
+
+/// <summary>
+/// One loaded, validated configuration. Immutable: a reload builds a new snapshot and swaps it in whole,
+/// so a connection or request always sees one consistent configuration without locks.
+/// </summary>
+public sealed class GatewaySnapshot
+{
+    public required long Version { get; init; }
+
+    /// <summary>SHA-256 over the configuration values and the content of every file it names.</summary>
+    public required string Hash { get; init; }
+
+    public required DateTimeOffset LoadedAt { get; init; }
+
+    public required IReadOnlyList<ListenerEndpoint> Listeners { get; init; }
+
+    public required ListenerEndpoint? Admin { get; init; }
+
+    public required IReadOnlyList<ServerCertificate> ServerCertificates { get; init; }
+
+    public required IReadOnlyDictionary<string, TrustStore> TrustStores { get; init; }
+
+    public required IReadOnlyDictionary<string, GatewayPolicy> Policies { get; init; }
+
+    public required GatewayPolicy DefaultPolicy { get; init; }
+
+    public required IReadOnlyList<RouteSummary> Routes { get; init; }
+
+    public required IReadOnlyList<PassthroughRoute> Passthrough { get; init; }
+
+    public required GatewayOptions Options { get; init; }
+
+    /// <summary>Resolves a route's policy name (null or <c>Default</c> mean the default policy).</summary>
+    public GatewayPolicy? FindPolicy(string? name) =>
+        string.IsNullOrEmpty(name) || string.Equals(name, "Default", StringComparison.OrdinalIgnoreCase)
+            ? DefaultPolicy
+            : Policies.GetValueOrDefault(name);
+}

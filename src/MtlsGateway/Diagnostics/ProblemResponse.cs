@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace MtlsGateway.Diagnostics;
+
+/// <summary>
+/// Writes RFC 9457 problem+json bodies for everything the gateway refuses or cannot forward. The body says what
+/// a client may know (status, title, the machine reason, a trace id to quote to ops); the hint with
+/// configuration details stays in the log.
+/// </summary>
+public static class ProblemResponse
+{
+    public const string ContentType = "application/problem+json";
+
+    public static async Task WriteAsync(HttpContext context, int status, string title, string? reason, string? detail = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        context.Response.ContentType = ContentType;
+        context.Response.Headers.CacheControl = "no-store";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteString("type", $"https://httpwg.org/specs/rfc9110.html#status.{status}");
+        writer.WriteString("title", title);
+        writer.WriteNumber("status", status);
+        if (detail is not null)
+        {
+            writer.WriteString("detail", detail);
+        }
+
+        if (reason is not null)
+        {
+            writer.WriteString("reason", reason);
+        }
+
+        writer.WriteString("traceId", Activity.Current?.Id ?? context.TraceIdentifier);
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>A short, configuration-free sentence a client may see.</summary>
+    public static string ClientDetail(RejectReason reason) => reason switch
+    {
+        RejectReason.NoCertificate => "A client certificate is required.",
+        RejectReason.PlaintextNotAllowed => "This resource requires TLS with a client certificate.",
+        RejectReason.HostMismatch => "The request's host does not match the TLS server name of the connection.",
+        RejectReason.Expired => "The client certificate has expired.",
+        RejectReason.NotYetValid => "The client certificate is not yet valid.",
+        RejectReason.Revoked => "The client certificate has been revoked.",
+        RejectReason.NotAllowed => "The client certificate is not allowed for this resource.",
+        _ => "The client certificate was not accepted.",
+    };
+}

@@ -1,0 +1,53 @@
+namespace MtlsGateway.Diagnostics;
+
+/// <summary>
+/// Everything a refusal event says (GATEWAY.md, "Logs"): who, from where, which policy, why and what to fix.
+/// The same fields serve <c>HandshakeFailed</c> and <c>RequestRejected</c>.
+/// </summary>
+public sealed record RefusalDetails
+{
+    public required RejectReason Reason { get; init; }
+
+    public required string Hint { get; init; }
+
+    public string? RemoteIp { get; init; }
+
+    public int RemotePort { get; init; }
+
+    public string? Listener { get; init; }
+
+    public string? Sni { get; init; }
+
+    public string? Host { get; init; }
+
+    public string? Route { get; init; }
+
+    public string? Policy { get; init; }
+
+    public string? TrustStore { get; init; }
+
+    public string? TlsProtocol { get; init; }
+
+    public string? CertSubject { get; init; }
+
+    public string? CertIssuer { get; init; }
+
+    public string? CertSerial { get; init; }
+
+    public string? CertSha256 { get; init; }
+
+    public DateTimeOffset? CertNotBefore { get; init; }
+
+    public DateTimeOffset? CertNotAfter { get; init; }
+
+    public string? CertDns { get; init; }
+
+    public string? CertUris { get; init; }
+
+    public string? ChainStatus { get; init; }
+
+    public string? ConnectionId { get; init; }
+
+    /// <summary>Which side ended the handshake: <c>gateway</c> (our verdict) or <c>client</c>.</summary>
+    public string? FailedSide { get; init; }
+}

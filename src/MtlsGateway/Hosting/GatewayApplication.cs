@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using MtlsGateway.Admin;
+using MtlsGateway.Configuration;
+using MtlsGateway.Demo;
+using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity;
+using MtlsGateway.Policies;
+using MtlsGateway.Tls;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace MtlsGateway.Hosting;
+
+/// <summary>Composes the gateway: configuration, logging, Kestrel listeners, policies, YARP and the admin endpoints.</summary>
+public static class GatewayApplication
+{
+    /// <summary>Builds the gateway; throws <see cref="ConfigInvalidException"/> when the configuration does not validate.</summary>
+    public static WebApplication Build(GatewayRunOptions run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var configPath = Path.GetFullPath(run.ConfigPath);
+        var configuration = GatewayConfigurationSource.TryBuild(configPath, run.Overrides, out var readError)
+            ?? throw new ConfigInvalidException([readError!]);
+        var time = run.TimeProvider ?? TimeProvider.System;
+        var baseDirectory = Path.GetDirectoryName(configPath)!;
+        var loaded = GatewayConfigLoader.Load(configuration, baseDirectory, version: 1, time);
+        if (!loaded.IsValid)
+        {
+            throw new ConfigInvalidException(loaded.Errors);
+        }
+
+        var snapshot = loaded.Snapshot!;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = baseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+
+        // preserveStaticLogger: each gateway (tests start several in one process) logs through its own logger, never the static one.
+        builder.Services.AddSerilog(
+            (_, logging) =>
+        {
+            if (configuration.GetSection("Serilog").Exists())
+            {
+                logging.ReadFrom.Configuration(configuration);
+            }
+            else
+            {
+                logging.MinimumLevel.Information().WriteTo.Console(new CompactJsonFormatter());
+            }
+
+            logging.Enrich.FromLogContext();
+            run.ConfigureLogging?.Invoke(logging);
+        },
+            preserveStaticLogger: true);
+
+        var state = new GatewayState();
+        state.Apply(snapshot);
+        builder.Services.AddSingleton(state);
+        builder.Services.TryAddSingleton(time);
+        builder.Services.AddSingleton<BoundListeners>();
+        builder.Services.AddSingleton(sp => new VerificationCache(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<CertificatePolicyEvaluator>();
+        builder.Services.AddSingleton<TlsHandshakeHandler>();
+        builder.Services.AddSingleton<RequestAdmission>();
+        builder.Services.AddGatewayListeners(snapshot);
+
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<IAuthorizationPolicyProvider, GatewayAuthorizationPolicyProvider>();
+        builder.Services.AddSingleton<IAuthorizationHandler, GatewayPolicyHandler>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalResultHandler>();
+
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
+            .AddTransforms<IdentityHeadersTransformProvider>();
+
+        if (snapshot.Options.DemoBackend is { Url.Length: > 0 } demo)
+        {
+            builder.Services.AddHostedService(sp => new DemoBackendService(demo.Url, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DemoBackendService>>()));
+        }
+
+        var app = builder.Build();
+        app.MapWhen(context => context.Features.Get<GatewayConnection>()?.ListenerName == BoundListeners.AdminName,
+            admin => admin.Run(AdminEndpoints.HandleAsync));
+        app.UseRouting();
+        app.UseAuthorization();
+        app.Use((context, next) => context.GetEndpoint() is null
+            ? ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", reason: null, "No route matches this request.")
+            : next(context));
+        app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendErrorMiddleware>());
+
+        var lifetime = app.Lifetime;
+        lifetime.ApplicationStarted.Register(() => state.ListenersReady = true);
+        lifetime.ApplicationStopping.Register(() => state.ListenersReady = false);
+        return app;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MtlsGateway.Configuration;
+using MtlsGateway.Tls;
+
+namespace MtlsGateway.Hosting;
+
+/// <summary>Binds Kestrel to the configured listeners: each TLS listener gets the gateway's connection
+/// middleware, Kestrel's TLS layer with the per-SNI handshake handler, and the completion marker.</summary>
+internal static class ListenerServiceCollectionExtensions
+{
+    public static IServiceCollection AddGatewayListeners(this IServiceCollection services, GatewaySnapshot snapshot)
+    {
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var bound = sp.GetRequiredService<BoundListeners>();
+            foreach (var listener in snapshot.Listeners)
+            {
+                Listen(kestrel, listener, listener.Name, sp, bound);
+            }
+
+            if (snapshot.Admin is { } admin)
+            {
+                Listen(kestrel, admin, BoundListeners.AdminName, sp, bound);
+            }
+        }));
+        return services;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, ListenerEndpoint listener, string name, IServiceProvider services, BoundListeners bound)
+    {
+        var state = services.GetRequiredService<GatewayState>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("MtlsGateway.Tls");
+        var named = listener with { Name = name };
+        kestrel.Listen(listener.EndPoint, options =>
+        {
+            bound.Add(name, options);
+            options.Protocols = listener.IsTls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+            options.Use(next => new ListenerConnectionMiddleware(next, named, state, time, logger).OnConnectionAsync);
+            if (!listener.IsTls)
+            {
+                return;
+            }
+
+            var handshake = services.GetRequiredService<TlsHandshakeHandler>();
+            options.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = handshake.OnConnectionAsync,
+                HandshakeTimeout = listener.HandshakeTimeout,
+            });
+            options.Use(HandshakeCompletedMiddleware.Create);
+        });
+    }
+}

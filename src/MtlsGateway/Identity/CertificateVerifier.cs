@@ -1,0 +1,236 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
+using MtlsGateway.Pki;
+
+namespace MtlsGateway.Identity;
+
+/// <summary>
+/// Verifies a client certificate against a <see cref="TrustStore"/> at a given instant: one code path for
+/// the handshake callback, the request check and <c>mtls-gateway check --at</c>.
+/// </summary>
+/// <remarks>
+/// <para>Pins: a store with Pins and no CaFiles admits exactly the pinned certificates (validity and
+/// clientAuth usage still apply, no chain is built, revocation is not checked — unpinning revokes).
+/// A store with CaFiles AND Pins requires both: the chain must verify and the leaf must be pinned.
+/// A pin mismatch reads <see cref="RejectReason.UntrustedIssuer"/> with a hint naming the SHA-256.</para>
+/// <para>Validity: the chain is told to ignore time and every element is checked here against
+/// <c>at ± ClockSkew</c>, so the skew widens both ends for the leaf and its CAs alike.</para>
+/// <para>PartialChain: "leaf from a foreign CA" and "our intermediate is missing" look the same to the
+/// platform. If the name of the missing issuer is held (store or client chain) the link failed on the key,
+/// which reads <see cref="RejectReason.BadSignature"/>; otherwise <see cref="RejectReason.PartialChain"/>
+/// with a hint naming the missing issuer. A chain ending at a self-signed CA we do not hold reads
+/// <see cref="RejectReason.UntrustedIssuer"/>.</para>
+/// <para>Offline revocation is done here from the store's verified CRLs (the platform cannot take CRL
+/// files on Linux): the leaf and each intermediate against the CRL of its issuer.</para>
+/// </remarks>
+public sealed class CertificateVerifier : ICertificateVerifier
+{
+    private const X509ChainStatusFlags TimeFlags =
+        X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested | X509ChainStatusFlags.CtlNotTimeValid;
+
+    /// <summary>How long Online revocation may wait for an OCSP responder or CRL distribution point.</summary>
+    public static TimeSpan UrlRetrievalTimeout { get; } = TimeSpan.FromSeconds(5);
+
+    public VerificationResult Verify(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        ArgumentNullException.ThrowIfNull(store);
+        if (CertificateFacts.IsCertificateAuthority(leaf))
+        {
+            return VerificationResult.Reject(RejectReason.WrongUsage, VerificationHints.IsCertificateAuthority(leaf));
+        }
+
+        return store.IsPinsOnly ? VerifyPinned(leaf, store, at) : VerifyChain(leaf, presentedExtra, store, at);
+    }
+
+    private static VerificationResult VerifyPinned(X509Certificate2 leaf, TrustStore store, DateTimeOffset at)
+    {
+        if (!store.Pins.Contains(Fingerprints.Sha256(leaf)))
+        {
+            return VerificationResult.Reject(RejectReason.UntrustedIssuer, VerificationHints.NotPinned(leaf, store));
+        }
+
+        if (CheckValidity(leaf, isLeaf: true, store.ClockSkew, at) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return CertificateFacts.AllowsExtendedUsage(leaf, Oids.ClientAuth)
+            ? VerificationResult.Valid
+            : VerificationResult.Reject(RejectReason.WrongUsage, VerificationHints.NoClientAuth(leaf, isLeaf: true));
+    }
+
+    private static VerificationResult VerifyChain(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at)
+    {
+        using var chain = new X509Chain();
+        Configure(chain.ChainPolicy, presentedExtra, store, at);
+        var elements = new List<X509Certificate2>();
+        try
+        {
+            try
+            {
+                chain.Build(leaf);
+            }
+            catch (CryptographicException e)
+            {
+                return VerificationResult.Reject(RejectReason.BadSignature, VerificationHints.Unparsable(e.Message));
+            }
+
+            elements.AddRange(chain.ChainElements.Select(e => e.Certificate));
+            var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+            var status = ChainStatusMapper.Describe(flags);
+            return Decide(chain, elements, flags & ~TimeFlags, status, leaf, presentedExtra, store, at);
+        }
+        finally
+        {
+            // Chain elements are fresh instances holding native handles; ours (leaf, store, client chain) are not among them.
+            foreach (var element in elements.Where(e => !ReferenceEquals(e, leaf)))
+            {
+                element.Dispose();
+            }
+        }
+    }
+
+    private static void Configure(X509ChainPolicy policy, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at)
+    {
+        policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        policy.CustomTrustStore.AddRange(store.RootCollection);
+        policy.ExtraStore.AddRange(store.IntermediateCollection);
+        if (presentedExtra is not null)
+        {
+            policy.ExtraStore.AddRange(presentedExtra);
+        }
+
+        policy.ApplicationPolicy.Add(new Oid(Oids.ClientAuth));
+        policy.DisableCertificateDownloads = true; // never fetch AIA issuers: the store says whom we trust
+        policy.RevocationMode = store.Revocation == RevocationCheck.Online ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
+        policy.RevocationFlag = X509RevocationFlag.ExcludeRoot;
+        policy.UrlRetrievalTimeout = UrlRetrievalTimeout;
+        policy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreNotTimeNested | X509VerificationFlags.IgnoreCtlNotTimeValid;
+        policy.VerificationTimeIgnored = false;
+        policy.VerificationTime = at.UtcDateTime;
+    }
+
+    private static VerificationResult Decide(
+        X509Chain chain,
+        List<X509Certificate2> elements,
+        X509ChainStatusFlags flags,
+        string status,
+        X509Certificate2 leaf,
+        X509Certificate2Collection? presentedExtra,
+        TrustStore store,
+        DateTimeOffset at)
+    {
+        var reason = ChainStatusMapper.Classify(flags);
+        if (reason is RejectReason.Revoked)
+        {
+            return VerificationResult.Reject(RejectReason.Revoked, VerificationHints.RevokedOnline(leaf), status);
+        }
+
+        if (reason is RejectReason.BadSignature or RejectReason.UntrustedIssuer or RejectReason.PartialChain)
+        {
+            var (refined, hint) = ExplainTrustFailure(chain, elements, reason.Value, leaf, presentedExtra, store);
+            return VerificationResult.Reject(refined, hint, status);
+        }
+
+        for (var i = 0; i < elements.Count; i++)
+        {
+            if (CheckValidity(elements[i], isLeaf: i == 0, store.ClockSkew, at) is { } invalid)
+            {
+                return invalid with { ChainStatus = status };
+            }
+        }
+
+        if (reason is RejectReason.WrongUsage)
+        {
+            return VerificationResult.Reject(RejectReason.WrongUsage, ExplainWrongUsage(chain, elements), status);
+        }
+
+        if (store.Pins.Count > 0 && !store.Pins.Contains(Fingerprints.Sha256(leaf)))
+        {
+            return VerificationResult.Reject(RejectReason.UntrustedIssuer, VerificationHints.NotPinned(leaf, store), status);
+        }
+
+        var revocation = store.Revocation switch
+        {
+            RevocationCheck.Offline => OfflineRevocation.Check(elements, store, at),
+            RevocationCheck.Online when reason is RejectReason.RevocationUnknown =>
+                RevocationOutcome.Unknown(VerificationHints.OnlineUnknown(Detail(chain, ChainStatusMapper.FlagsFor(RejectReason.RevocationUnknown)))),
+            _ => null,
+        };
+
+        return revocation switch
+        {
+            { IsRevoked: true } => VerificationResult.Reject(RejectReason.Revoked, revocation.Hint, status),
+            { } unknown when store.RevocationFailure == RevocationFailureAction.Allow =>
+                VerificationResult.AdmitWithWarning(VerificationHints.AdmittedAnyway(unknown.Hint), status),
+            { } unknown => VerificationResult.Reject(RejectReason.RevocationUnknown, unknown.Hint, status),
+            null => status.Length == 0 ? VerificationResult.Valid : VerificationResult.Valid with { ChainStatus = status },
+        };
+    }
+
+    private static (RejectReason Reason, string Hint) ExplainTrustFailure(
+        X509Chain chain, List<X509Certificate2> elements, RejectReason reason, X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store)
+    {
+        var top = elements.Count > 0 ? elements[^1] : leaf;
+        switch (reason)
+        {
+            case RejectReason.PartialChain when store.HoldsSubject(top.IssuerName) || Holds(presentedExtra, top.IssuerName):
+                return (RejectReason.BadSignature, VerificationHints.IssuerKeyMismatch(top, store));
+            case RejectReason.PartialChain:
+                return (RejectReason.PartialChain, VerificationHints.MissingIssuer(top, store));
+            case RejectReason.BadSignature:
+                var index = Enumerable.Range(0, chain.ChainElements.Count).FirstOrDefault(i =>
+                    chain.ChainElements[i].ChainElementStatus.Any(s => ChainStatusMapper.Map(s.Status) == RejectReason.BadSignature));
+                return (RejectReason.BadSignature, VerificationHints.BadSignature(index < elements.Count ? elements[index] : leaf));
+            case RejectReason.UntrustedIssuer when chain.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.UntrustedRoot):
+                return (RejectReason.UntrustedIssuer, elements.Count <= 1
+                    ? VerificationHints.SelfSigned(leaf, store)
+                    : VerificationHints.UntrustedRoot(top, store));
+            default:
+                return (reason, VerificationHints.ChainInvalid(store, Detail(chain, ChainStatusMapper.FlagsFor(reason))));
+        }
+    }
+
+    private static string ExplainWrongUsage(X509Chain chain, List<X509Certificate2> elements)
+    {
+        for (var i = 0; i < elements.Count; i++)
+        {
+            if (!CertificateFacts.AllowsExtendedUsage(elements[i], Oids.ClientAuth))
+            {
+                return VerificationHints.NoClientAuth(elements[i], isLeaf: i == 0);
+            }
+        }
+
+        return VerificationHints.WrongUsage(Detail(chain, ChainStatusMapper.FlagsFor(RejectReason.WrongUsage)));
+    }
+
+    private static VerificationResult? CheckValidity(X509Certificate2 certificate, bool isLeaf, TimeSpan skew, DateTimeOffset at)
+    {
+        var notAfter = CertificateFacts.NotAfter(certificate);
+        if (at > notAfter + skew)
+        {
+            return VerificationResult.Reject(RejectReason.Expired, VerificationHints.Expired(certificate, isLeaf, notAfter, at));
+        }
+
+        var notBefore = CertificateFacts.NotBefore(certificate);
+        return at < notBefore - skew
+            ? VerificationResult.Reject(RejectReason.NotYetValid, VerificationHints.NotYetValid(certificate, isLeaf, notBefore, at))
+            : null;
+    }
+
+    private static bool Holds(X509Certificate2Collection? certificates, X500DistinguishedName name) =>
+        certificates?.Any(c => c.SubjectName.RawData.AsSpan().SequenceEqual(name.RawData)) == true;
+
+    /// <summary>The platform's own words for the flags in question, for hints the table cannot phrase better.</summary>
+    private static string Detail(X509Chain chain, X509ChainStatusFlags relevant)
+    {
+        var texts = chain.ChainStatus
+            .Where(s => (s.Status & relevant) != 0)
+            .Select(s => string.IsNullOrWhiteSpace(s.StatusInformation) ? s.Status.ToString() : s.StatusInformation.Trim())
+            .Distinct(StringComparer.Ordinal);
+        return string.Join("; ", texts);
+    }
+}

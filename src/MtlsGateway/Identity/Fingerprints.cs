@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MtlsGateway.Identity;
+
+/// <summary>Canonical hex forms of certificate hashes and serial numbers, so config values compare with what certificates carry.</summary>
+internal static class Fingerprints
+{
+    /// <summary>Upper-case hex SHA-256 of the certificate's DER.</summary>
+    public static string Sha256(X509Certificate2 certificate) =>
+        certificate.GetCertHashString(HashAlgorithmName.SHA256);
+
+    /// <summary>Accepts 64 hex digits, optionally colon-separated (as openssl prints them), in any case.</summary>
+    public static bool TryNormalizeSha256(string? value, out string normalized)
+    {
+        normalized = string.Empty;
+        if (value is null)
+        {
+            return false;
+        }
+
+        var stripped = value.Trim().Replace(":", string.Empty, StringComparison.Ordinal);
+        if (stripped.Length != 64 || !stripped.All(char.IsAsciiHexDigit))
+        {
+            return false;
+        }
+
+        normalized = stripped.ToUpperInvariant();
+        return true;
+    }
+
+    /// <summary>Big-endian serial as upper-case hex without leading zero bytes ("00A1" and "A1" are the same serial).</summary>
+    public static string Serial(ReadOnlySpan<byte> bigEndian)
+    {
+        var start = 0;
+        while (start < bigEndian.Length - 1 && bigEndian[start] == 0)
+        {
+            start++;
+        }
+
+        return Convert.ToHexString(bigEndian[start..]);
+    }
+
+    /// <summary>Normalizes a hex serial string (as <see cref="X509Certificate.GetSerialNumberString()"/> gives it).</summary>
+    public static string Serial(string hex)
+    {
+        var trimmed = hex.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+        if (trimmed.Length % 2 == 1)
+        {
+            trimmed = "0" + trimmed;
+        }
+
+        var start = 0;
+        while (start < trimmed.Length - 2 && trimmed[start] == '0' && trimmed[start + 1] == '0')
+        {
+            start += 2;
+        }
+
+        return trimmed[start..];
+    }
+
+    /// <summary>SHA-256 of the SubjectPublicKeyInfo: identifies a CA key regardless of which certificate carries it.</summary>
+    public static string PublicKeySha256(X509Certificate2 certificate) =>
+        Convert.ToHexString(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+}

@@ -1,0 +1,253 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Configuration;
+
+namespace MtlsGateway.Identity;
+
+/// <summary>
+/// Compiles <see cref="TrustStoreOptions"/> into a <see cref="TrustStore"/>, reading every file it names.
+/// Reports every problem (never just the first) at its configuration path, worded as what to do.
+/// </summary>
+public static class TrustStoreLoader
+{
+    private static readonly string[] CaExtensions = [".pem", ".crt", ".cer"];
+    private static readonly string[] CrlExtensions = [".crl", ".pem", ".der"];
+
+    /// <summary>The compiled store, or null when anything about it is wrong (each problem is in <paramref name="errors"/>).</summary>
+    public static TrustStore? Load(string name, TrustStoreOptions options, string baseDirectory, ICollection<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        var path = $"Gateway:TrustStores:{name}";
+        var before = errors.Count;
+
+        if (options.CaFiles.Count == 0 && options.Pins.Count == 0)
+        {
+            errors.Add(new ConfigError(path, "has neither CaFiles nor Pins; add the CA certificates that issue your clients' certificates to CaFiles, or pin exact certificates in Pins"));
+        }
+
+        if (options.ClockSkew < TimeSpan.Zero)
+        {
+            errors.Add(new ConfigError($"{path}:ClockSkew", $"must not be negative (is {options.ClockSkew}); it widens the validity window on both ends, e.g. \"00:01:00\""));
+        }
+
+        var pins = LoadPins(options.Pins, path, errors);
+        var (roots, intermediates) = LoadCas(options.CaFiles, path, baseDirectory, errors);
+        var crls = LoadCrls(name, options.CrlFiles, path, baseDirectory, roots.Concat(intermediates).ToList(), errors);
+
+        if (options.CaFiles.Count > 0 && roots.Count == 0 && intermediates.Count > 0)
+        {
+            errors.Add(new ConfigError($"{path}:CaFiles", $"holds no root (self-signed) CA, so no chain can end in it; add the root that issued {CertificateFacts.Name(intermediates[0])}'s issuer {DistinguishedNames.Format(intermediates[0].IssuerName)}"));
+        }
+
+        // A pins-only store has no CA to issue CRLs: removing the pin is its revocation.
+        if (options.Revocation == RevocationCheck.Offline && options.CrlFiles.Count == 0 && options.CaFiles.Count > 0)
+        {
+            errors.Add(new ConfigError($"{path}:Revocation", "is Offline but no CrlFiles are given; add the CA's CRL to CrlFiles or set Revocation to None (or Online)"));
+        }
+
+        if (options.CrlFiles.Count > 0 && options.CaFiles.Count == 0)
+        {
+            errors.Add(new ConfigError($"{path}:CrlFiles", "need the issuing CAs in CaFiles; a pins-only store has no CA whose CRL could be checked (remove the pin instead)"));
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew);
+    }
+
+    private static List<string> LoadPins(List<string> pins, string path, ICollection<ConfigError> errors)
+    {
+        var normalized = new List<string>();
+        for (var i = 0; i < pins.Count; i++)
+        {
+            if (Fingerprints.TryNormalizeSha256(pins[i], out var pin))
+            {
+                normalized.Add(pin);
+            }
+            else
+            {
+                errors.Add(new ConfigError($"{path}:Pins:{i}", $"'{pins[i]}' is not a SHA-256 fingerprint; expected 64 hex digits (colons allowed), e.g. from 'openssl x509 -noout -fingerprint -sha256 -in client.crt'"));
+            }
+        }
+
+        return normalized;
+    }
+
+    private static (List<X509Certificate2> Roots, List<X509Certificate2> Intermediates) LoadCas(
+        List<string> caFiles, string path, string baseDirectory, ICollection<ConfigError> errors)
+    {
+        var roots = new List<X509Certificate2>();
+        var intermediates = new List<X509Certificate2>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < caFiles.Count; i++)
+        {
+            var entryPath = $"{path}:CaFiles:{i}";
+            foreach (var file in ExpandEntry(caFiles[i], CaExtensions, "CA certificate", entryPath, baseDirectory, errors))
+            {
+                foreach (var certificate in ReadCertificates(file, caFiles[i], entryPath, errors))
+                {
+                    if (!CertificateFacts.IsCertificateAuthority(certificate))
+                    {
+                        errors.Add(new ConfigError(entryPath, $"'{Display(file, caFiles[i])}' holds {CertificateFacts.Name(certificate)}, which is not a CA certificate (basic constraints CA=false); client certificates belong in Pins (SHA-256 {Fingerprints.Sha256(certificate)})"));
+                    }
+                    else if (seen.Add(Fingerprints.Sha256(certificate)))
+                    {
+                        (CertificateFacts.IsSelfIssued(certificate) ? roots : intermediates).Add(certificate);
+                    }
+                }
+            }
+        }
+
+        return (roots, intermediates);
+    }
+
+    private static List<RevocationList> LoadCrls(
+        string storeName, List<string> crlFiles, string path, string baseDirectory, List<X509Certificate2> cas, ICollection<ConfigError> errors)
+    {
+        var crls = new List<RevocationList>();
+        for (var i = 0; i < crlFiles.Count; i++)
+        {
+            var entryPath = $"{path}:CrlFiles:{i}";
+            foreach (var file in ExpandEntry(crlFiles[i], CrlExtensions, "CRL", entryPath, baseDirectory, errors))
+            {
+                var shown = Display(file, crlFiles[i]);
+                if (ReadBytes(file, shown, entryPath, errors) is not { } bytes)
+                {
+                    continue;
+                }
+
+                RevocationList crl;
+                try
+                {
+                    crl = RevocationList.Parse(bytes);
+                }
+                catch (FormatException e)
+                {
+                    errors.Add(new ConfigError(entryPath, $"'{shown}' does not parse as a CRL: {e.Message}; expected PEM (-----BEGIN X509 CRL-----) or DER, e.g. from 'openssl ca -gencrl'"));
+                    continue;
+                }
+
+                if (Bind(crl, cas, storeName, shown, out var message) is { } bound)
+                {
+                    crls.Add(bound);
+                }
+                else
+                {
+                    errors.Add(new ConfigError(entryPath, message));
+                }
+            }
+        }
+
+        return crls;
+    }
+
+    /// <summary>Finds the CA of the store that signed <paramref name="crl"/>; else explains why none did.</summary>
+    private static RevocationList? Bind(RevocationList crl, List<X509Certificate2> cas, string storeName, string shown, out string message)
+    {
+        var issuer = DistinguishedNames.Format(crl.Issuer);
+        var statuses = cas.Select(ca => (Ca: ca, Status: crl.CheckSignature(ca))).ToList();
+        if (statuses.FirstOrDefault(s => s.Status == CrlSignatureStatus.Valid).Ca is { } signer)
+        {
+            message = string.Empty;
+            return crl.BoundTo(signer);
+        }
+
+        var named = statuses.Where(s => s.Status != CrlSignatureStatus.IssuerMismatch).Select(s => s.Status).ToList();
+        message = named switch
+        {
+            [] => $"CRL '{shown}' is issued by {issuer}, which is not a CA in trust store '{storeName}'; add that CA to CaFiles or remove the CRL",
+            _ when named.Contains(CrlSignatureStatus.NotCrlSigner) => $"CRL '{shown}' is signed by CA {issuer}, whose key usage lacks cRLSign; reissue the CA with cRLSign or have the CRL signed by a CA that has it",
+            _ when named.All(s => s == CrlSignatureStatus.UnsupportedAlgorithm) => $"CRL '{shown}' uses signature algorithm {crl.SignatureAlgorithm}, which the gateway does not verify; sign CRLs with ECDSA or RSA (PKCS#1 v1.5 or PSS) over SHA-256/384/512",
+            _ => $"CRL '{shown}' is not signed by any CA in trust store '{storeName}' (its signature does not verify with the key of {issuer}); the file is corrupt or was signed by another key — fetch it again from the CA",
+        };
+        return null;
+    }
+
+    /// <summary>A file, or every file with one of <paramref name="extensions"/> directly inside a folder.</summary>
+    private static List<string> ExpandEntry(
+        string? entry, string[] extensions, string what, string entryPath, string baseDirectory, ICollection<ConfigError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(entry))
+        {
+            errors.Add(new ConfigError(entryPath, $"is empty; name a {what} file or a folder of them (relative to the config file's folder, or absolute)"));
+            return [];
+        }
+
+        var full = ConfigFiles.Resolve(baseDirectory, entry);
+        if (File.Exists(full))
+        {
+            return [full];
+        }
+
+        if (!Directory.Exists(full))
+        {
+            errors.Add(new ConfigError(entryPath, $"file '{entry}' does not exist (resolved to '{full}')"));
+            return [];
+        }
+
+        var files = Directory.EnumerateFiles(full)
+            .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0)
+        {
+            errors.Add(new ConfigError(entryPath, $"folder '{entry}' (resolved to '{full}') holds no {string.Join(", ", extensions.Select(e => "*" + e))} files"));
+        }
+
+        return files;
+    }
+
+    private static List<X509Certificate2> ReadCertificates(string file, string entry, string entryPath, ICollection<ConfigError> errors)
+    {
+        var shown = Display(file, entry);
+        if (ReadBytes(file, shown, entryPath, errors) is not { } bytes)
+        {
+            return [];
+        }
+
+        try
+        {
+            if (bytes.Length > 0 && bytes[0] == 0x30)
+            {
+                return [X509CertificateLoader.LoadCertificate(bytes)];
+            }
+
+            var collection = new X509Certificate2Collection();
+            collection.ImportFromPem(System.Text.Encoding.ASCII.GetString(bytes));
+            if (collection.Count > 0)
+            {
+                return [.. collection];
+            }
+        }
+        catch (CryptographicException e)
+        {
+            errors.Add(new ConfigError(entryPath, $"'{shown}' holds a certificate that does not parse ({e.Message}); replace it with the CA's PEM certificate"));
+            return [];
+        }
+
+        errors.Add(new ConfigError(entryPath, $"'{shown}' holds no certificate; expected PEM (-----BEGIN CERTIFICATE-----) or DER"));
+        return [];
+    }
+
+    private static byte[]? ReadBytes(string file, string shown, string entryPath, ICollection<ConfigError> errors)
+    {
+        try
+        {
+            return File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new ConfigError(entryPath, $"cannot read '{shown}': {e.Message}; check the file's permissions for the gateway's user"));
+            return null;
+        }
+    }
+
+    /// <summary>The configured entry, or for a file found in a configured folder, entry/file.</summary>
+    private static string Display(string file, string entry) =>
+        Path.GetFileName(file) == Path.GetFileName(entry) ? entry : Path.Combine(entry, Path.GetFileName(file));
+}

@@ -1,0 +1,85 @@
+using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Pki;
+
+namespace MtlsGateway.Identity;
+
+/// <summary>The sentences that tell ops what to fix, built from facts of the refused certificate and the store.</summary>
+internal static class VerificationHints
+{
+    // Not-before a little ahead of now is a clock problem far more often than a certificate issued for later.
+    private static readonly TimeSpan ClockTrouble = TimeSpan.FromHours(1);
+
+    public static string IsCertificateAuthority(X509Certificate2 leaf) =>
+        $"{CertificateFacts.Name(leaf)} is a CA certificate (basic constraints CA=true), not a client certificate; the client must present its own end-entity certificate";
+
+    public static string NotPinned(X509Certificate2 leaf, TrustStore store) =>
+        $"certificate SHA-256 {Fingerprints.Sha256(leaf)} is not pinned in trust store '{store.Name}'; add it to Pins";
+
+    public static string SelfSigned(X509Certificate2 leaf, TrustStore store) =>
+        $"certificate {CertificateFacts.Name(leaf)} is self-signed; trust store '{store.Name}' admits only certificates issued by its CaFiles (a self-signed client certificate needs a trust store with Pins and no CaFiles)";
+
+    public static string UntrustedRoot(X509Certificate2 top, TrustStore store) =>
+        $"issuer {CertificateFacts.Name(top)} is not in trust store '{store.Name}'; add it to CaFiles if that CA should be trusted";
+
+    public static string MissingIssuer(X509Certificate2 top, TrustStore store) =>
+        $"issuer {DistinguishedNames.Format(top.IssuerName)} was not sent by the client nor found in trust store '{store.Name}'; if it is an intermediate of a trusted CA add it to CaFiles or have the client send its chain, otherwise the certificate comes from a CA this store does not trust";
+
+    public static string IssuerKeyMismatch(X509Certificate2 top, TrustStore store) =>
+        $"issuer {DistinguishedNames.Format(top.IssuerName)} is known to trust store '{store.Name}' but its key did not sign {CertificateFacts.Name(top)}; the certificate was signed by another key under the same name (forged, or from a re-keyed CA whose new certificate is missing from CaFiles)";
+
+    public static string BadSignature(X509Certificate2 certificate) =>
+        $"the signature of {CertificateFacts.Name(certificate)} does not verify with its issuer's key; the certificate is corrupt or forged";
+
+    public static string Unparsable(string message) =>
+        $"the certificate could not be processed ({message}); it is malformed";
+
+    public static string ChainInvalid(TrustStore store, string detail) =>
+        $"the chain to trust store '{store.Name}' is not valid: {detail}";
+
+    public static string Expired(X509Certificate2 certificate, bool isLeaf, DateTimeOffset notAfter, DateTimeOffset at)
+    {
+        var when = $"expired {Durations.Humanize(at - notAfter)} ago (NotAfter {Durations.Instant(notAfter)})";
+        return isLeaf
+            ? $"{when}; the client must renew its certificate"
+            : $"issuing CA {CertificateFacts.Name(certificate)} {when}; renew the CA and replace it in CaFiles";
+    }
+
+    public static string NotYetValid(X509Certificate2 certificate, bool isLeaf, DateTimeOffset notBefore, DateTimeOffset at)
+    {
+        var ahead = notBefore - at;
+        var when = $"not valid until {Durations.Instant(notBefore)}, {Durations.Humanize(ahead)} from now";
+        var why = ahead <= ClockTrouble
+            ? "the client's clock or the issuing CA's clock is probably wrong"
+            : "it was issued for later use; present the current certificate until then";
+        return isLeaf ? $"{when}; {why}" : $"issuing CA {CertificateFacts.Name(certificate)} is {when}; {why}";
+    }
+
+    public static string NoClientAuth(X509Certificate2 certificate, bool isLeaf) => isLeaf
+        ? $"extended key usage has no clientAuth ({Oids.ClientAuth}); issue the client certificate with clientAuth"
+        : $"extended key usage of issuing CA {CertificateFacts.Name(certificate)} has no clientAuth ({Oids.ClientAuth}), so it may not issue client certificates";
+
+    public static string WrongUsage(string detail) =>
+        $"the certificate may not be used for client authentication: {detail}";
+
+    public static string Revoked(X509Certificate2 certificate, bool isLeaf, X509Certificate2 issuer, DateTimeOffset revokedAt)
+    {
+        var serial = Fingerprints.Serial(certificate.SerialNumber);
+        var who = isLeaf ? $"serial {serial}" : $"issuing CA {CertificateFacts.Name(certificate)} (serial {serial})";
+        return $"{who} revoked by CRL of {CertificateFacts.Name(issuer)} on {Durations.Instant(revokedAt)}";
+    }
+
+    public static string RevokedOnline(X509Certificate2 certificate) =>
+        $"serial {Fingerprints.Serial(certificate.SerialNumber)} of {CertificateFacts.Name(certificate)} is revoked (per its CA's OCSP responder or CRL distribution point)";
+
+    public static string NoCrl(X509Certificate2 issuer, TrustStore store) =>
+        $"trust store '{store.Name}' has no CRL of {CertificateFacts.Name(issuer)}; add that CA's CRL to CrlFiles";
+
+    public static string StaleCrl(RevocationList crl) =>
+        $"CRL of {DistinguishedNames.Format(crl.Issuer)} expired at {Durations.Instant(crl.NextUpdate!.Value)} (NextUpdate); publish a fresh CRL";
+
+    public static string OnlineUnknown(string detail) =>
+        $"revocation status could not be established online ({detail}); check that the gateway reaches the CA's OCSP responder and CRL distribution points";
+
+    public static string AdmittedAnyway(string hint) =>
+        $"{hint}; admitted because RevocationFailure is Allow";
+}

@@ -1,0 +1,20 @@
+using MtlsGateway.Diagnostics;
+
+namespace MtlsGateway.Identity;
+
+/// <summary>
+/// The verdict on one client certificate against one trust store. A refusal is a value, logged once by
+/// the caller: <see cref="Reason"/> is the contract's Reason, <see cref="Hint"/> says what to fix.
+/// </summary>
+/// <param name="ChainStatus">The platform's chain status flags, comma-separated ("NotTimeValid,PartialChain"), or empty.</param>
+/// <param name="Warning">Set when admitted despite a problem (RevocationFailure = Allow).</param>
+public sealed record VerificationResult(bool IsValid, RejectReason? Reason, string? Hint, string ChainStatus, string? Warning)
+{
+    public static VerificationResult Valid { get; } = new(true, null, null, string.Empty, null);
+
+    public static VerificationResult Reject(RejectReason reason, string hint, string chainStatus = "") =>
+        new(false, reason, hint, chainStatus, null);
+
+    public static VerificationResult AdmitWithWarning(string warning, string chainStatus = "") =>
+        new(true, null, null, chainStatus, warning);
+}

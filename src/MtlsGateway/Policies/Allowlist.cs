@@ -1,0 +1,119 @@
+using System.Collections.Frozen;
+using MtlsGateway.Configuration;
+using MtlsGateway.Identity;
+
+namespace MtlsGateway.Policies;
+
+/// <summary>
+/// A policy's compiled <c>Allow</c>: which verified identities it admits. Kinds and entries are alternatives
+/// (any match admits); an empty allowlist admits every certificate the trust store verifies.
+/// CN: exact, ordinal. DNS: case-insensitive, a leading <c>*</c> label matches exactly one label.
+/// URI: exact, ordinal; a pattern ending in <c>/*</c> matches any path strictly below it. SHA-256: hex, any case, colons ignored.
+/// Malformed entries are reported by <see cref="Validate"/>; the constructor ignores them.
+/// </summary>
+public sealed class Allowlist
+{
+    private const int ListedEntries = 5;
+
+    private readonly FrozenSet<string> _commonNames;
+    private readonly AllowlistDnsPatterns _dnsNames;
+    private readonly AllowlistUriPatterns _uris;
+    private readonly FrozenSet<string> _sha256;
+    private readonly AllowOptions _options;
+
+    public Allowlist(AllowOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _commonNames = options.CommonNames.ToFrozenSet(StringComparer.Ordinal);
+        _dnsNames = new AllowlistDnsPatterns(options.DnsNames);
+        _uris = new AllowlistUriPatterns(options.Uris);
+        _sha256 = options.Sha256
+            .Select(s => Fingerprints.TryNormalizeSha256(s, out var hex) ? hex : null)
+            .OfType<string>()
+            .ToFrozenSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>No entries at all: every verified certificate is admitted.</summary>
+    public bool AdmitsAll => _options.IsEmpty;
+
+    public bool Admits(CertificateIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return AdmitsAll
+            || (identity.CommonName is { } cn && _commonNames.Contains(cn))
+            || identity.DnsNames.Any(_dnsNames.Matches)
+            || identity.Uris.Any(_uris.Matches)
+            || _sha256.Contains(identity.Sha256.ToUpperInvariant());
+    }
+
+    /// <summary>
+    /// Why <paramref name="identity"/> is not admitted, naming what the certificate carries against each kind the
+    /// policy lists: "SAN URI spiffe://x is not in policy 'acme-orders' Allow.Uris [spiffe://acme.test/orders/*]".
+    /// </summary>
+    public string DescribeMismatch(CertificateIdentity identity, string policyName)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var parts = new List<string>();
+        if (_options.CommonNames.Count > 0)
+        {
+            parts.Add(Clause("CN", "CNs", identity.CommonName is { } cn ? [cn] : [], "CommonNames", List(_options.CommonNames)));
+        }
+
+        if (_options.DnsNames.Count > 0)
+        {
+            parts.Add(Clause("SAN DNS", "SAN DNS names", identity.DnsNames, "DnsNames", List(_options.DnsNames)));
+        }
+
+        if (_options.Uris.Count > 0)
+        {
+            parts.Add(Clause("SAN URI", "SAN URIs", identity.Uris, "Uris", List(_options.Uris)));
+        }
+
+        if (_options.Sha256.Count > 0)
+        {
+            parts.Add(Clause("SHA-256", "SHA-256", [identity.Sha256], "Sha256", $"({_options.Sha256.Count} {(_options.Sha256.Count == 1 ? "entry" : "entries")})"));
+        }
+
+        var policy = $"policy '{policyName}' ";
+        return parts.Count == 1
+            ? string.Format(System.Globalization.CultureInfo.InvariantCulture, parts[0], policy)
+            : $"certificate matches none of {policy}Allow: " + string.Join("; ", parts.Select(p => string.Format(System.Globalization.CultureInfo.InvariantCulture, p, string.Empty)));
+    }
+
+    /// <summary>Reports malformed entries at <c>{path}:{Kind}:{index}</c>.</summary>
+    public static void Validate(AllowOptions options, string path, ICollection<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        Report(options.CommonNames, $"{path}:CommonNames", errors, cn => string.IsNullOrWhiteSpace(cn) ? "is empty; give the exact CN, or remove the entry" : null);
+        Report(options.DnsNames, $"{path}:DnsNames", errors, AllowlistDnsPatterns.Problem);
+        Report(options.Uris, $"{path}:Uris", errors, AllowlistUriPatterns.Problem);
+        Report(options.Sha256, $"{path}:Sha256", errors, sha => Fingerprints.TryNormalizeSha256(sha, out _)
+            ? null
+            : $"'{sha}' is not a SHA-256 fingerprint; expected 64 hex digits (colons allowed), e.g. from 'openssl x509 -noout -fingerprint -sha256 -in client.crt'");
+    }
+
+    private static void Report(List<string> entries, string path, ICollection<ConfigError> errors, Func<string, string?> problem)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (problem(entries[i] ?? string.Empty) is { } message)
+            {
+                errors.Add(new ConfigError($"{path}:{i}", message));
+            }
+        }
+    }
+
+    /// <summary>One kind's sentence with a {0} slot for "policy 'x' " (filled only when it is the sole clause).</summary>
+    private static string Clause(string kind, string kinds, IReadOnlyList<string> values, string key, string allowed) => values.Count switch
+    {
+        0 => $"the certificate has no {kind} to match {{0}}Allow.{key} {allowed}",
+        1 => $"{kind} {values[0]} is not in {{0}}Allow.{key} {allowed}",
+        _ => $"{kinds} [{string.Join(", ", values)}] are not in {{0}}Allow.{key} {allowed}",
+    };
+
+    private static string List(List<string> entries) => entries.Count <= ListedEntries
+        ? $"[{string.Join(", ", entries)}]"
+        : $"[{string.Join(", ", entries.Take(ListedEntries))}, … ({entries.Count - ListedEntries} more)]";
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Http;
+using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
+using MtlsGateway.Tls;
+
+namespace MtlsGateway.Policies;
+
+/// <summary>
+/// The request-level check, run on every request whatever the handshake did: Host against SNI, plaintext
+/// against Strict, then the certificate against the route's policy.
+/// </summary>
+public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator)
+{
+    public RequestRefusal? Admit(HttpContext context, GatewayConnection connection, GatewayPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!connection.IsTls)
+        {
+            if (policy.Mode == PolicyMode.Strict)
+            {
+                return Refuse(RejectReason.PlaintextNotAllowed, StatusCodes.Status403Forbidden, policy,
+                    $"policy '{policy.Name}' is Strict and the request came over plaintext listener '{connection.ListenerName}'; connect with https:// and a client certificate");
+            }
+
+            context.Features.Set(new ClientIdentityFeature(policy, null));
+            return null;
+        }
+
+        var host = context.Request.Host.Host;
+        if (connection.Sni is { } sni && !string.Equals(host.TrimEnd('.'), sni.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+        {
+            return Refuse(RejectReason.HostMismatch, StatusCodes.Status421MisdirectedRequest, policy,
+                $"request Host '{host}' differs from the SNI '{sni}' of its connection; the client must open a connection per host name");
+        }
+
+        if (connection.ClientCertificate is not { } certificate)
+        {
+            if (policy.Mode == PolicyMode.Strict)
+            {
+                return Refuse(RejectReason.NoCertificate, StatusCodes.Status403Forbidden, policy,
+                    $"policy '{policy.Name}' is Strict and the client sent no certificate; configure the client with its certificate and key");
+            }
+
+            context.Features.Set(new ClientIdentityFeature(policy, null));
+            return null;
+        }
+
+        var verdict = evaluator.Evaluate(policy, certificate, connection.PresentedChain);
+        if (!verdict.Admitted)
+        {
+            return new RequestRefusal(verdict.Reason!.Value, StatusCodes.Status403Forbidden, verdict.Hint!, policy.Name, policy.TrustStore.Name, verdict.ChainStatus);
+        }
+
+        context.Features.Set(new ClientIdentityFeature(policy, certificate));
+        return null;
+    }
+
+    private static RequestRefusal Refuse(RejectReason reason, int status, GatewayPolicy policy, string hint) =>
+        new(reason, status, hint, policy.Name, policy.TrustStore.Name, null);
+}

@@ -1,0 +1,38 @@
+using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
+
+namespace MtlsGateway.Tls;
+
+/// <summary>
+/// Per-connection facts, kept as a connection feature: what the listener and the handshake saw. Captured
+/// while they happen, because Kestrel's own TLS features throw once the connection has ended.
+/// </summary>
+public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySnapshot snapshot)
+{
+    public string ListenerName { get; } = listenerName;
+
+    public bool IsTls { get; } = isTls;
+
+    /// <summary>The configuration in force when the connection was accepted (the handshake follows it).</summary>
+    public GatewaySnapshot Snapshot { get; } = snapshot;
+
+    public string? Sni { get; set; }
+
+    /// <summary>Set when Kestrel asked for server options, i.e. a well-formed ClientHello arrived.</summary>
+    public bool HelloReceived { get; set; }
+
+    public TlsPlan? Plan { get; set; }
+
+    /// <summary>The client's certificate (our own copy) and the extra certificates it sent with it.</summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    public X509Certificate2Collection? PresentedChain { get; set; }
+
+    public bool HandshakeCompleted { get; set; }
+
+    public string? TlsProtocol { get; set; }
+
+    /// <summary>Our own verdict when the gateway refused the handshake.</summary>
+    public HandshakeRefusal? Refusal { get; set; }
+}

@@ -1,0 +1,117 @@
+using System.Net.Security;
+using System.Runtime.CompilerServices;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
+using MtlsGateway.Policies;
+
+namespace MtlsGateway.Tls;
+
+/// <summary>
+/// Kestrel's per-connection TLS hook: picks the plan for the ClientHello's SNI and, for hosts whose routes are
+/// all Strict, refuses in the handshake a client certificate that the policies would refuse. The verdict is
+/// recorded on the connection so that the refusal can be logged with its reason.
+/// </summary>
+public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator)
+{
+    // SslStream hands the validation callback only itself: this finds the connection it belongs to.
+    private readonly ConditionalWeakTable<SslStream, GatewayConnection> _connections = [];
+    private readonly ConditionalWeakTable<GatewaySnapshot, TlsPlanSelector> _selectors = [];
+
+    public TlsPlanSelector SelectorFor(GatewaySnapshot snapshot) =>
+        _selectors.GetValue(snapshot, s => new TlsPlanSelector(s, Validate));
+
+    public ValueTask<SslServerAuthenticationOptions> OnConnectionAsync(TlsHandshakeCallbackContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var connection = context.Connection.Features.Get<GatewayConnection>()
+            ?? throw new InvalidOperationException("The connection was not accepted by the gateway's listener middleware.");
+        connection.HelloReceived = true;
+        var sni = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
+        connection.Sni = sni;
+        var plan = SelectorFor(connection.Snapshot).Select(sni);
+        if (plan is null)
+        {
+            connection.Refusal = new HandshakeRefusal(
+                RejectReason.UnknownHost,
+                $"no server certificate serves SNI '{sni}' and none is the default; add the name to Gateway:ServerCertificates Hosts, or set Default on one",
+                null, null, null);
+            throw new AuthenticationException($"No server certificate for SNI '{sni}'.");
+        }
+
+        connection.Plan = plan;
+        _connections.AddOrUpdate(context.SslStream, connection);
+        return ValueTask.FromResult(plan.Options);
+    }
+
+    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (sender is not SslStream stream || !_connections.TryGetValue(stream, out var connection) || connection.Plan is not { } plan)
+        {
+            return false;
+        }
+
+        if (certificate is null)
+        {
+            if (!plan.RequiresCertificate)
+            {
+                return true;
+            }
+
+            var names = string.Join(", ", plan.HandshakePolicies.Select(p => p.Name));
+            connection.Refusal = new HandshakeRefusal(
+                RejectReason.NoCertificate,
+                $"the client sent no certificate, and every route of host '{connection.Sni ?? "(no SNI)"}' requires one (policy {names}); configure the client with its certificate and key",
+                names, string.Join(", ", plan.HandshakePolicies.Select(p => p.TrustStore.Name).Distinct()), null);
+            return false;
+        }
+
+        // Our own copies: SslStream disposes its certificates when the connection ends.
+        var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        connection.ClientCertificate = leaf;
+        connection.PresentedChain = CopyPresented(chain, leaf);
+        if (!plan.RequiresCertificate)
+        {
+            return true; // mixed host: each request is checked against its route's policy
+        }
+
+        PolicyVerdict? refusal = null;
+        GatewayPolicy? refusingPolicy = null;
+        foreach (var policy in plan.HandshakePolicies)
+        {
+            var verdict = evaluator.Evaluate(policy, leaf, connection.PresentedChain);
+            if (verdict.Admitted)
+            {
+                return true;
+            }
+
+            refusal ??= verdict;
+            refusingPolicy ??= policy;
+        }
+
+        connection.Refusal = new HandshakeRefusal(
+            refusal!.Reason!.Value, refusal.Hint!, refusingPolicy!.Name, refusingPolicy.TrustStore.Name, refusal.ChainStatus);
+        return false;
+    }
+
+    private static X509Certificate2Collection CopyPresented(X509Chain? chain, X509Certificate2 leaf)
+    {
+        var copy = new X509Certificate2Collection();
+        if (chain is null)
+        {
+            return copy;
+        }
+
+        foreach (var extra in chain.ChainPolicy.ExtraStore)
+        {
+            if (!extra.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
+            {
+                copy.Add(X509CertificateLoader.LoadCertificate(extra.RawData));
+            }
+        }
+
+        return copy;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using MtlsGateway.Cli;
+using MtlsGateway.Configuration;
+using MtlsGateway.Tests.Support;
+
+namespace MtlsGateway.Tests.Configuration;
+
+/// <summary>Every kind of configuration mistake is reported with its path and what to do, all at once.</summary>
+public sealed class ConfigValidationTests
+{
+    public static TheoryData<string, Action<JsonObject>, string, string> BadConfigs => new()
+    {
+        { "unknown trust store", c => c["Gateway"]!["Policies"]!["acme-orders"]!["TrustStore"] = "partner",
+            "Gateway:Policies:acme-orders:TrustStore", "'partner' is not a trust store; known: partners" },
+        { "unknown route policy", c => c["ReverseProxy"]!["Routes"]!["orders"]!["AuthorizationPolicy"] = "nope",
+            "ReverseProxy:Routes:orders:AuthorizationPolicy", "'nope' is not a policy; known: acme-orders, open-status" },
+        { "anonymous route", c => c["ReverseProxy"]!["Routes"]!["orders"]!["AuthorizationPolicy"] = "Anonymous",
+            "ReverseProxy:Routes:orders:AuthorizationPolicy", "'Anonymous' would leave the route open" },
+        { "no default policy", c => ((JsonObject)c["Gateway"]!).Remove("DefaultPolicy"),
+            "Gateway:DefaultPolicy", "is missing" },
+        { "unknown default policy", c => c["Gateway"]!["DefaultPolicy"] = "ghost",
+            "Gateway:DefaultPolicy", "'ghost' is not a policy" },
+        { "missing mode", c => ((JsonObject)c["Gateway"]!["Policies"]!["open-status"]!).Remove("Mode"),
+            "Gateway:Policies:open-status:Mode", "set it to Strict or Permissive" },
+        { "reserved policy name", c => c["Gateway"]!["Policies"]!["Default"] = new JsonObject { ["Mode"] = "Strict", ["TrustStore"] = "partners" },
+            "Gateway:Policies:Default", "reserved" },
+        { "missing certificate file", c => c["Gateway"]!["ServerCertificates"]![0]!["CertificateFile"] = "pki/nope.crt",
+            "Gateway:ServerCertificates:0:CertificateFile", "file 'pki/nope.crt' does not exist" },
+        { "key of another certificate", c => c["Gateway"]!["ServerCertificates"]![0]!["KeyFile"] = "pki/client.key",
+            "Gateway:ServerCertificates:0:KeyFile", "does not belong to the certificate" },
+        { "listener URL", c => c["Gateway"]!["Listeners"]!["public"]!["Url"] = "https//0.0.0.0:8443",
+            "Gateway:Listeners:public:Url", "is not a listener URL" },
+        { "listener host name", c => c["Gateway"]!["Listeners"]!["public"]!["Url"] = "https://example.com:8443",
+            "Gateway:Listeners:public:Url", "is not an IP address" },
+        { "duplicate port", c => { c["Gateway"]!["Listeners"]!["public"]!["Url"] = "https://127.0.0.1:9443"; c["Gateway"]!["Listeners"]!["plain"]!["Url"] = "http://127.0.0.1:9443"; },
+            "Gateway:Listeners:public:Url", "port 9443 is already used by listener 'plain'" },
+        { "duplicate server host", c => ((JsonArray)c["Gateway"]!["ServerCertificates"]!).Add(new JsonObject { ["Hosts"] = new JsonArray("localhost"), ["CertificateFile"] = "pki/server.crt", ["KeyFile"] = "pki/server.key" }),
+            "Gateway:ServerCertificates", "host 'localhost' is served by both" },
+        { "passthrough host also terminated", c => c["Gateway"]!["Passthrough"] = new JsonObject { ["legacy"] = new JsonObject { ["Hosts"] = new JsonArray("strict.partner.test"), ["Destinations"] = new JsonArray("127.0.0.1:9") } },
+            "Gateway:Passthrough:legacy:Hosts:0", "is also served by route 'strict-host'" },
+        { "passthrough destination", c => c["Gateway"]!["Passthrough"] = new JsonObject { ["legacy"] = new JsonObject { ["Hosts"] = new JsonArray("legacy.test"), ["Destinations"] = new JsonArray("nowhere") } },
+            "Gateway:Passthrough:legacy:Destinations:0", "is not 'host:port'" },
+        { "unknown cluster", c => c["ReverseProxy"]!["Routes"]!["orders"]!["ClusterId"] = "nope",
+            "ReverseProxy:Routes:orders:ClusterId", "'nope' is not a cluster; known: echo" },
+        { "misspelt key", c => c["Gateway"]!["Policies"]!["open-status"]!["Mdoe"] = "Strict",
+            "Gateway", "Mdoe" },
+        { "bad enum value", c => c["Gateway"]!["Policies"]!["open-status"]!["Mode"] = "Lenient",
+            "Gateway", "Lenient" },
+        { "missing CA file", c => c["Gateway"]!["TrustStores"]!["partners"]!["CaFiles"]![0] = "pki/missing-root.crt",
+            "Gateway:TrustStores:partners:CaFiles:0", "does not exist" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadConfigs))]
+    public void Load_BadConfig_ReportsPathAndFix(string because, Action<JsonObject> edit, string path, string message)
+    {
+        using var folder = new ConfigFolder((config, _) => edit(config));
+
+        var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
+
+        result.IsValid.Should().BeFalse(because);
+        result.Errors.Should().Contain(e => e.Path == path && e.Message.Contains(message),
+            $"{because}; errors were: {string.Join(" | ", result.Errors)}");
+    }
+
+    [Fact]
+    public void Load_SeveralMistakes_ReportsEveryOne()
+    {
+        using var folder = new ConfigFolder((c, _) =>
+        {
+            c["Gateway"]!["Policies"]!["acme-orders"]!["TrustStore"] = "partner";
+            c["Gateway"]!["ServerCertificates"]![0]!["CertificateFile"] = "pki/nope.crt";
+            c["ReverseProxy"]!["Routes"]!["orders"]!["ClusterId"] = "nope";
+        });
+
+        var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
+
+        result.Errors.Select(e => e.Path).Should().Contain(
+        [
+            "Gateway:Policies:acme-orders:TrustStore",
+            "Gateway:ServerCertificates:0:CertificateFile",
+            "ReverseProxy:Routes:orders:ClusterId",
+        ]);
+    }
+
+    [Fact]
+    public void Load_MalformedJson_ReportsTheFile()
+    {
+        using var folder = new ConfigFolder();
+        File.WriteAllText(folder.ConfigPath, "{ \"Gateway\": { ");
+
+        var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
+
+        result.Errors.Should().ContainSingle().Which.Message.Should().Contain("is not valid JSON");
+    }
+
+    [Fact]
+    public void Load_PathsAreRelativeToTheConfigFolder()
+    {
+        using var folder = new ConfigFolder();
+        var elsewhere = Directory.GetCurrentDirectory();
+
+        var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
+
+        result.IsValid.Should().BeTrue(string.Join(" | ", result.Errors));
+        Directory.GetCurrentDirectory().Should().Be(elsewhere);
+    }
+
+    [Fact]
+    public void Load_EnvironmentVariable_OverridesFile()
+    {
+        using var folder = new ConfigFolder();
+        Environment.SetEnvironmentVariable("Gateway__Listeners__public__Url", "https://127.0.0.1:18443");
+        try
+        {
+            var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
+
+            result.Snapshot!.Listeners.Single(l => l.Name == "public").EndPoint.Port.Should().Be(18443);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Gateway__Listeners__public__Url", null);
+        }
+    }
+}
