@@ -131,7 +131,11 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     }
 
     /// <summary>An HttpClient that connects to <paramref name="listener"/> on loopback with SNI and Host <paramref name="host"/>.</summary>
-    public HttpClient CreateClient(string host = "localhost", string? certificate = "client", string listener = "public", Version? version = null)
+    public HttpClient CreateClient(string host = "localhost", string? certificate = "client", string listener = "public", Version? version = null) =>
+        CreateClientWith(host, certificate is null ? null : ClientCertificate(certificate), listener, version);
+
+    /// <summary>As above, with a client certificate built by the test.</summary>
+    public HttpClient CreateClientWith(string host, SslStreamCertificateContext? certificate, string listener = "public", Version? version = null)
     {
         var port = Port(listener);
         var root = X509CertificateLoader.LoadCertificateFromFile(Pki("partners-root.crt"));
@@ -145,7 +149,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
             },
             SslOptions = new SslClientAuthenticationOptions
             {
-                ClientCertificateContext = certificate is null ? null : ClientCertificate(certificate),
+                ClientCertificateContext = certificate,
                 RemoteCertificateValidationCallback = (_, serverCertificate, _, _) => ChainsTo(serverCertificate, root),
             },
         };
