@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace MtlsGateway.Diagnostics;
+
+internal static partial class GatewayLog
+{
+    [LoggerMessage(EventId = 3010, EventName = "ConfigReloaded", Level = LogLevel.Information,
+        Message = "Configuration version {Version} applied without restart (hash {Hash}, was {PreviousHash})")]
+    public static partial void ConfigReloaded(this ILogger logger, long version, string hash, string previousHash);
+
+    [LoggerMessage(EventId = 3011, EventName = "ConfigReloadFailed", Level = LogLevel.Error,
+        Message = "Configuration change refused ({ErrorCount} error(s)); version {Version} stays in force: {Errors}")]
+    public static partial void ConfigReloadFailed(this ILogger logger, int errorCount, long version, IReadOnlyList<string> errors);
+
+    [LoggerMessage(EventId = 3012, EventName = "ListenerChangeNeedsRestart", Level = LogLevel.Warning,
+        Message = "Gateway:Listeners or Gateway:Admin changed; listeners are bound at start, so the change takes effect at the next restart")]
+    public static partial void ListenerChangeNeedsRestart(this ILogger logger);
+}
