@@ -1,18 +1,39 @@
-using System.Globalization;
 using MtlsGateway.Configuration;
-using MtlsGateway.Identity;
+using MtlsGateway.Tls;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace MtlsGateway.Policies;
 
 /// <summary>
-/// Applied to every route: removes every inbound copy of every identity header the gateway owns (default names
-/// and every policy's renames, any case), then sets the admitting policy's headers from the verified
-/// certificate. A client can never smuggle its own value.
+/// Applied to every route. First, before any route transform, drops what a client may send that backends read as
+/// facts established by a proxy (RFC 7239 <c>Forwarded</c>, <c>X-Forwarded-*</c>, RFC 9440 <c>Client-Cert</c>…):
+/// YARP's default X-Forwarded transforms then set their own values, and a route that Appends starts from nothing.
+/// Last, after every route transform, removes every copy of every identity header the gateway owns (any case) and
+/// sets the admitting policy's headers, computed once per connection and policy.
 /// </summary>
-public sealed class IdentityHeadersTransformProvider(GatewayState state) : ITransformProvider
+internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITransformProvider
 {
+    /// <summary>Inbound headers never passed on: the gateway is the edge, so whoever sent them is a client.</summary>
+    internal static readonly IReadOnlyList<string> UntrustedForwarding =
+    [
+        "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix",
+        "X-Forwarded-Port", "X-Forwarded-Server", "X-Real-IP", "Client-Cert", "Client-Cert-Chain",
+    ];
+
+    private static readonly RequestFuncTransform StripForwarding = new(context =>
+    {
+        var headers = context.ProxyRequest.Headers;
+        foreach (var name in UntrustedForwarding)
+        {
+            headers.Remove(name);
+        }
+
+        return ValueTask.CompletedTask;
+    });
+
+    private volatile IdentityHeaderPlan? _plan;
+
     public void ValidateRoute(TransformRouteValidationContext context)
     {
     }
@@ -24,73 +45,55 @@ public sealed class IdentityHeadersTransformProvider(GatewayState state) : ITran
     public void Apply(TransformBuilderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.AddRequestTransform(transform =>
-        {
-            var snapshot = state.Current;
-            var headers = transform.ProxyRequest.Headers;
-            foreach (var name in OwnedHeaders(snapshot))
-            {
-                headers.Remove(name);
-                transform.ProxyRequest.Content?.Headers.Remove(name);
-            }
-
-            if (transform.HttpContext.Features.Get<ClientIdentityFeature>() is { } identity)
-            {
-                Set(headers, identity);
-            }
-            else
-            {
-                headers.TryAddWithoutValidation(IdentityHeaderNames.Defaults.Verified, "NONE");
-            }
-
-            return ValueTask.CompletedTask;
-        });
+        context.RequestTransforms.Insert(0, StripForwarding);
+        context.AddRequestTransform(SetIdentityHeaders);
     }
 
-    private static IEnumerable<string> OwnedHeaders(GatewaySnapshot snapshot) =>
-        snapshot.Policies.Values.SelectMany(p => IdentityHeaderNames.For(p.Identity).All)
-            .Concat(IdentityHeaderNames.Defaults.All)
-            .Distinct(StringComparer.OrdinalIgnoreCase);
-
-    private static void Set(System.Net.Http.Headers.HttpRequestHeaders headers, ClientIdentityFeature identity)
+    private ValueTask SetIdentityHeaders(RequestTransformContext transform)
     {
-        var options = identity.Policy.Identity;
-        var names = IdentityHeaderNames.For(options);
-        headers.TryAddWithoutValidation(names.Policy, identity.Policy.Name);
-        if (identity.VerifiedCertificate is not { } certificate)
+        var plan = PlanFor(state.Current);
+        var headers = transform.ProxyRequest.Headers;
+        foreach (var name in plan.Owned)
         {
-            headers.TryAddWithoutValidation(names.Verified, "NONE");
-            return;
+            headers.Remove(name);
         }
 
-        headers.TryAddWithoutValidation(names.Verified, "SUCCESS");
-        var id = CertificateIdentity.From(certificate);
-        if (options.Xfcc)
+        if (transform.HttpContext.Features.Get<ClientIdentityFeature>() is not { } identity)
         {
-            headers.TryAddWithoutValidation(names.Xfcc, XfccEncoder.Encode(id, options.XfccCert ? certificate : null));
+            // Admission did not run (no policy applied): say so, never leave the backend guessing.
+            headers.TryAddWithoutValidation(IdentityHeaderNames.Defaults.Verified, "NONE");
+            return ValueTask.CompletedTask;
         }
 
-        if (options.Parts)
+        var names = plan.NamesFor(identity.Policy, out var known);
+        if (!known)
         {
-            headers.TryAddWithoutValidation(names.Subject, HeaderValue.Encode(id.Subject));
-            headers.TryAddWithoutValidation(names.Issuer, HeaderValue.Encode(id.Issuer));
-            headers.TryAddWithoutValidation(names.Serial, id.SerialNumber);
-            headers.TryAddWithoutValidation(names.Sha256, id.Sha256);
-            headers.TryAddWithoutValidation(names.NotAfter, id.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-            if (id.DnsNames.Count > 0)
+            foreach (var name in names.All)
             {
-                headers.TryAddWithoutValidation(names.Dns, string.Join(",", id.DnsNames.Select(HeaderValue.Encode)));
-            }
-
-            if (id.Uris.Count > 0)
-            {
-                headers.TryAddWithoutValidation(names.Uri, string.Join(",", id.Uris.Select(HeaderValue.Encode)));
+                headers.Remove(name);
             }
         }
 
-        if (options.ArrClientCert)
+        var set = transform.HttpContext.Features.Get<GatewayConnection>() is { } connection
+            ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.VerifiedCertificate)
+            : IdentityHeaderSet.Create(identity.Policy, names, identity.VerifiedCertificate);
+        foreach (var (name, value) in set.Headers)
         {
-            headers.TryAddWithoutValidation(names.ArrClientCert, Convert.ToBase64String(certificate.RawData));
+            headers.TryAddWithoutValidation(name, value);
         }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private IdentityHeaderPlan PlanFor(GatewaySnapshot snapshot)
+    {
+        var plan = _plan;
+        if (plan is null || !ReferenceEquals(plan.Snapshot, snapshot))
+        {
+            plan = IdentityHeaderPlan.For(snapshot);
+            _plan = plan;
+        }
+
+        return plan;
     }
 }

@@ -5,10 +5,12 @@ using MtlsGateway.Identity;
 namespace MtlsGateway.Policies;
 
 /// <summary>
-/// Envoy's <c>x-forwarded-client-cert</c> element: <c>Hash=…;Subject="…";URI=…;DNS=…</c>. Quoted values escape
-/// '\' and '"' with a backslash (Envoy's grammar); bytes a header cannot carry are percent-encoded first.
+/// One element of Envoy's <c>x-forwarded-client-cert</c>: <c>Hash=…;Cert="…";Subject="…";URI=…;DNS=…</c>, keys in
+/// Envoy's order. Envoy's grammar: pairs separated by ';', a value holding ',', ';' or '=' is double-quoted, and a
+/// '"' inside quotes is written <c>\"</c>; we also write '\' as <c>\\</c> so the escape itself is unambiguous
+/// (a subject in RFC 4514 form is full of backslashes).
 /// </summary>
-public static class XfccEncoder
+internal static class XfccEncoder
 {
     private static readonly System.Buffers.SearchValues<char> NeedsQuoting = System.Buffers.SearchValues.Create(",;=\"\\ ");
 
@@ -16,24 +18,29 @@ public static class XfccEncoder
     {
         ArgumentNullException.ThrowIfNull(identity);
         var builder = new StringBuilder(256);
+
+        // Envoy: "The SHA 256 digest of the current client certificate", as lower-case hex.
         builder.Append("Hash=").Append(identity.Sha256.ToLowerInvariant());
         if (includeCertificate is not null)
         {
-            builder.Append(";Cert=\"").Append(Uri.EscapeDataString(includeCertificate.ExportCertificatePem())).Append('"');
+            // URL-encoded PEM, quoted as Envoy sends it; the encoding leaves no character that needs escaping.
+            builder.Append(";Cert=");
+            HeaderValue.AppendQuoted(builder, Uri.EscapeDataString(includeCertificate.ExportCertificatePem()));
         }
 
+        // Envoy: "The value is always double-quoted."
         builder.Append(";Subject=");
-        AppendQuoted(builder, identity.Subject);
+        HeaderValue.AppendQuoted(builder, HeaderValue.DistinguishedName(identity.Subject));
         foreach (var uri in identity.Uris)
         {
             builder.Append(";URI=");
-            AppendValue(builder, uri);
+            AppendValue(builder, HeaderValue.Name(uri));
         }
 
         foreach (var dns in identity.DnsNames)
         {
             builder.Append(";DNS=");
-            AppendValue(builder, dns);
+            AppendValue(builder, HeaderValue.Name(dns));
         }
 
         return builder.ToString();
@@ -41,30 +48,13 @@ public static class XfccEncoder
 
     private static void AppendValue(StringBuilder builder, string value)
     {
-        // Unquoted values may not contain the element's own separators.
-        if (value.AsSpan().ContainsAny(NeedsQuoting))
+        if (value.Length == 0 || value.AsSpan().ContainsAny(NeedsQuoting))
         {
-            AppendQuoted(builder, value);
+            HeaderValue.AppendQuoted(builder, value);
         }
         else
         {
-            builder.Append(HeaderValue.Encode(value));
+            builder.Append(value);
         }
-    }
-
-    private static void AppendQuoted(StringBuilder builder, string value)
-    {
-        builder.Append('"');
-        foreach (var c in HeaderValue.Encode(value))
-        {
-            if (c is '"' or '\\')
-            {
-                builder.Append('\\');
-            }
-
-            builder.Append(c);
-        }
-
-        builder.Append('"');
     }
 }

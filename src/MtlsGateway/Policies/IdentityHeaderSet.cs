@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Identity;
+
+namespace MtlsGateway.Policies;
+
+/// <summary>
+/// The identity headers one policy sends for one connection's certificate (or for none), computed once: they
+/// depend on nothing else, so every request of the connection reuses them instead of re-reading the certificate.
+/// </summary>
+internal sealed class IdentityHeaderSet
+{
+    private IdentityHeaderSet(GatewayPolicy policy, X509Certificate2? certificate, KeyValuePair<string, string>[] headers)
+    {
+        Policy = policy;
+        Certificate = certificate;
+        Headers = headers;
+    }
+
+    public GatewayPolicy Policy { get; }
+
+    public X509Certificate2? Certificate { get; }
+
+    /// <summary>Name and value of each header to set, every value printable ASCII.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
+
+    /// <summary>The headers for <paramref name="policy"/> and the verified <paramref name="certificate"/> (null: none).</summary>
+    public static IdentityHeaderSet Create(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(names);
+        var options = policy.Identity;
+        var headers = new List<KeyValuePair<string, string>>(12);
+        void Add(string name, string value) => headers.Add(new(name, value));
+
+        Add(names.Policy, policy.Name);
+        if (certificate is null)
+        {
+            Add(names.Verified, "NONE");
+            return new IdentityHeaderSet(policy, null, [.. headers]);
+        }
+
+        Add(names.Verified, "SUCCESS");
+        var id = CertificateIdentity.From(certificate);
+        if (options.Xfcc)
+        {
+            Add(names.Xfcc, XfccEncoder.Encode(id, options.XfccCert ? certificate : null));
+        }
+
+        if (options.Parts)
+        {
+            Add(names.Subject, HeaderValue.DistinguishedName(id.Subject));
+            Add(names.Issuer, HeaderValue.DistinguishedName(id.Issuer));
+            Add(names.Serial, id.SerialNumber);
+            Add(names.Sha256, id.Sha256.ToLowerInvariant());
+            Add(names.NotAfter, id.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            if (id.DnsNames.Count > 0)
+            {
+                Add(names.Dns, HeaderValue.List(id.DnsNames));
+            }
+
+            if (id.Uris.Count > 0)
+            {
+                Add(names.Uri, HeaderValue.List(id.Uris));
+            }
+        }
+
+        if (options.ArrClientCert)
+        {
+            Add(names.ArrClientCert, Convert.ToBase64String(certificate.RawData));
+        }
+
+        return new IdentityHeaderSet(policy, certificate, [.. headers]);
+    }
+}
