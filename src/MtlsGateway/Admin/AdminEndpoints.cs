@@ -6,7 +6,7 @@ using MtlsGateway.Diagnostics;
 
 namespace MtlsGateway.Admin;
 
-/// <summary>The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/config</c> (no secrets). Served only on the
+/// <summary>The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus text), <c>/config</c> (no secrets). Served only on the
 /// admin listener, never on a partner-facing one.</summary>
 public static class AdminEndpoints
 {
@@ -21,7 +21,8 @@ public static class AdminEndpoints
                 ? WriteText(context, StatusCodes.Status200OK, "ready")
                 : WriteText(context, StatusCodes.Status503ServiceUnavailable, "not ready"),
             "/config" => WriteConfig(context, state),
-            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /config."),
+            "/metrics" => context.RequestServices.GetRequiredService<PrometheusExporter>().WriteAsync(context),
+            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /metrics, /config."),
         };
     }
 

@@ -12,7 +12,7 @@ namespace MtlsGateway.Policies;
 /// Turns a failed gateway policy into a problem+json refusal (403, or 421 for a Host/SNI mismatch) and one
 /// <c>RequestRejected</c> event. The backend is never contacted.
 /// </summary>
-public sealed class RefusalResultHandler(ILogger<RefusalResultHandler> logger) : IAuthorizationMiddlewareResultHandler
+public sealed class RefusalResultHandler(ILogger<RefusalResultHandler> logger, RefusalReporter reporter) : IAuthorizationMiddlewareResultHandler
 {
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
@@ -28,7 +28,8 @@ public sealed class RefusalResultHandler(ILogger<RefusalResultHandler> logger) :
         var refusal = context.Features.Get<RequestRefusal>()
             ?? new RequestRefusal(RejectReason.NotAllowed, StatusCodes.Status403Forbidden, "refused by authorization", null, null, null);
         var connection = context.Features.Get<GatewayConnection>();
-        logger.RequestRejected(new RefusalDetails
+        // Counted every time; logged in full once per source, then summarised (RefusalThrottle).
+        reporter.RequestRejected(logger, new RefusalDetails
         {
             Reason = refusal.Reason,
             Hint = refusal.Hint,

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using MtlsGateway.Configuration;
+using MtlsGateway.Identity;
+
+namespace MtlsGateway.Diagnostics;
+
+/// <summary>
+/// The gateway's instruments, on this application's <c>MtlsGateway</c> meter (created by its own
+/// <see cref="IMeterFactory"/>, so gateways sharing a process never share counts). Expiry gauges read the
+/// configuration in force at each scrape, so they follow a reload. Names are OpenTelemetry-style; the
+/// <c>/metrics</c> exporter turns them into Prometheus names (docs/observability.md lists both).
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "MtlsGateway";
+
+    private readonly GatewayState _state;
+    private readonly TimeProvider _time;
+    private readonly Counter<long> _handshakes;
+    private readonly Counter<long> _refusals;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Counter<long> _reloads;
+
+    public GatewayMetrics(IMeterFactory meterFactory, GatewayState state, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _state = state;
+        _time = time;
+        Meter = meterFactory.Create(MeterName);
+        _handshakes = Meter.CreateCounter<long>("mtls_gateway.handshakes", description: "TLS handshakes by listener and result (ok, refused).");
+        _refusals = Meter.CreateCounter<long>("mtls_gateway.refusals",
+            description: "Refused handshakes and requests by stage, reason and policy; every refusal, including those summarised in the log.");
+        _requests = Meter.CreateCounter<long>("mtls_gateway.requests", description: "HTTP requests on the partner listeners by route and status.");
+        _requestDuration = Meter.CreateHistogram<double>("mtls_gateway.request.duration", unit: "s", description: "Time to answer a request, by route.");
+        _reloads = Meter.CreateCounter<long>("mtls_gateway.config.reloads", description: "Configuration reloads by result (ok, failed).");
+        Meter.CreateObservableGauge("mtls_gateway.config.version", () => _state.IsLoaded ? _state.Current.Version : 0,
+            description: "Version of the configuration in force (1 at start, +1 per applied reload).");
+        Meter.CreateObservableGauge("mtls_gateway.certificate.expires_in", ObserveCertificates, unit: "s",
+            description: "Seconds until each server certificate and trust-store CA expires (negative: expired).");
+        Meter.CreateObservableGauge("mtls_gateway.crl.next_update_in", ObserveCrlsRelative, unit: "s",
+            description: "Seconds until each CRL's nextUpdate (negative: stale).");
+        Meter.CreateObservableGauge("mtls_gateway.crl.next_update_timestamp", ObserveCrlsAbsolute, unit: "s",
+            description: "Each CRL's nextUpdate as Unix time.");
+    }
+
+    /// <summary>This application's meter: other parts of the gateway (passthrough) add their instruments to it.</summary>
+    public Meter Meter { get; }
+
+    public void HandshakeSucceeded(string listener) =>
+        _handshakes.Add(1, new TagList { { "listener", listener }, { "result", "ok" } });
+
+    /// <summary>Counts one refusal (and, for the handshake stage, one refused handshake). Called for every attempt.</summary>
+    public void Refused(RefusalStage stage, RefusalDetails details)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        var listener = details.Listener ?? string.Empty;
+        if (stage == RefusalStage.Handshake)
+        {
+            _handshakes.Add(1, new TagList { { "listener", listener }, { "result", "refused" } });
+        }
+
+        _refusals.Add(1, new TagList
+        {
+            { "listener", listener },
+            { "policy", details.Policy ?? string.Empty },
+            { "reason", details.Reason.ToString() },
+            { "stage", stage == RefusalStage.Handshake ? "handshake" : "request" },
+        });
+    }
+
+    public void RequestCompleted(string? route, int status, TimeSpan duration)
+    {
+        var routeTag = route ?? string.Empty;
+        _requests.Add(1, new TagList { { "route", routeTag }, { "status", StatusText(status) } });
+        _requestDuration.Record(duration.TotalSeconds, new TagList { { "route", routeTag } });
+    }
+
+    /// <summary>Counts a configuration reload: applied (<paramref name="succeeded"/>) or refused, the old one staying in force.</summary>
+    public void ConfigReloaded(bool succeeded) =>
+        _reloads.Add(1, new TagList { { "result", succeeded ? "ok" : "failed" } });
+
+    private static string StatusText(int status) => status switch
+    {
+        200 => "200",
+        403 => "403",
+        404 => "404",
+        421 => "421",
+        502 => "502",
+        504 => "504",
+        _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private IEnumerable<Measurement<double>> ObserveCertificates()
+    {
+        if (!_state.IsLoaded)
+        {
+            yield break;
+        }
+
+        var snapshot = _state.Current;
+        var now = _time.GetUtcNow();
+        foreach (var server in snapshot.ServerCertificates)
+        {
+            yield return new Measurement<double>((server.NotAfter - now).TotalSeconds, new TagList
+            {
+                { "kind", "server" },
+                { "subject", CertificateFacts.Name(server.Certificate) },
+                { "sha256", Fingerprints.Sha256(server.Certificate) },
+                { "trust_store", string.Empty },
+            });
+        }
+
+        foreach (var store in snapshot.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            foreach (var ca in store.Roots.Concat(store.Intermediates))
+            {
+                yield return new Measurement<double>((CertificateFacts.NotAfter(ca) - now).TotalSeconds, new TagList
+                {
+                    { "kind", store.Roots.Contains(ca) ? "root" : "intermediate" },
+                    { "subject", CertificateFacts.Name(ca) },
+                    { "sha256", Fingerprints.Sha256(ca) },
+                    { "trust_store", store.Name },
+                });
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveCrlsRelative() => ObserveCrls(relative: true);
+
+    private IEnumerable<Measurement<double>> ObserveCrlsAbsolute() => ObserveCrls(relative: false);
+
+    private IEnumerable<Measurement<double>> ObserveCrls(bool relative)
+    {
+        if (!_state.IsLoaded)
+        {
+            yield break;
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var store in _state.Current.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            foreach (var crl in store.Crls)
+            {
+                if (crl.NextUpdate is not { } next)
+                {
+                    continue;
+                }
+
+                yield return new Measurement<double>(relative ? (next - now).TotalSeconds : next.ToUnixTimeSeconds(), new TagList
+                {
+                    { "trust_store", store.Name },
+                    { "issuer", crl.Issuer.Name },
+                });
+            }
+        }
+    }
+}

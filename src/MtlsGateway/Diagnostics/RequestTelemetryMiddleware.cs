@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MtlsGateway.Configuration;
+using MtlsGateway.Identity;
+using MtlsGateway.Policies;
+using Yarp.ReverseProxy.Model;
+
+namespace MtlsGateway.Diagnostics;
+
+/// <summary>
+/// Wraps every request on the partner listeners: counts it by route and status (refused and unrouted ones too),
+/// and writes one compact <c>RequestCompleted</c> line for each admitted request unless
+/// <c>Gateway:Logging:Requests</c> is false. Refusals are not logged here: they have their own event.
+/// </summary>
+public sealed class RequestTelemetryMiddleware(
+    RequestDelegate next, GatewayMetrics metrics, GatewayState state, TimeProvider time, ILoggerFactory loggerFactory)
+{
+    // A category of its own, so ops can silence or route request lines in the Serilog section alone.
+    private readonly ILogger _logger = loggerFactory.CreateLogger("MtlsGateway.Requests");
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var started = time.GetTimestamp();
+        var failed = true;
+        try
+        {
+            await next(context);
+            failed = false;
+        }
+        finally
+        {
+            var elapsed = time.GetElapsedTime(started);
+            var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
+            metrics.RequestCompleted(route, status, elapsed);
+            if (route is not null
+                && context.Features.Get<RequestRefusal>() is null
+                && context.Features.Get<ClientIdentityFeature>() is { } identity
+                && state.Current.Options.Logging.Requests
+                && _logger.IsEnabled(LogLevel.Information))
+            {
+                _logger.RequestCompleted(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed.TotalMilliseconds,
+                    route, identity.Policy.Name, identity.VerifiedCertificate is { } certificate ? Fingerprints.Sha256(certificate) : null,
+                    context.Connection.RemoteIpAddress?.ToString());
+            }
+        }
+    }
+}
