@@ -7,4 +7,7 @@ public sealed class ListenerOptions
 
     /// <summary>How long a client may take to complete the TLS handshake.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>PROXY protocol from trusted load balancers (docs/deploy.md); Off by default.</summary>
+    public ProxyProtocol.ProxyProtocolOptions ProxyProtocol { get; set; } = new();
 }
