@@ -1,0 +1,492 @@
+#!/usr/bin/env bash
+# bench/run.sh — the side-by-side mTLS benchmark of issue 10 (docs/performance.md).
+#
+# Builds Release, generates a fresh ECDSA P-256 PKI and every peer's configuration into a temporary directory,
+# starts the proxies under test pinned to CPU 0 and the backend + load generator on CPU 1, runs each scenario
+# against every target one after the other (so the ratios of one scenario come from the same run), and writes
+# bench/results/<UTC>.md (tables, ratios, targets) and bench/results/<UTC>.json (every raw result).
+# Everything listens on 127.0.0.1 only; every process started here is stopped on exit.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+usage: bench/run.sh [--quick] [--duration S] [--warmup S] [--long-warmup] [--scenarios "LIST"] [--targets "LIST"]
+                    [--connections N] [--idle-connections N] [--no-build] [--keep] [--base-port P]
+  --quick              smoke test: 3 s per run, 2 s warm-up, 1000 idle connections (results marked smoke)
+  --duration S         measured seconds per run [20]
+  --warmup S           seconds of the same load before each measured run [10]; .NET targets also get
+                       DOTNET_TC_CallCountingDelayMs=0 so hot paths reach tier 1 during it
+  --long-warmup        60 s warm-up per run and no DOTNET_TC_CallCountingDelayMs (the slow, env-free method)
+  --scenarios          from: keepalive h2 handshake s_time passthrough idle   [all of them]
+  --targets            from: gateway gateway-quiet yarp nginx haproxy         [all of them]
+                       (passthrough always compares gateway, haproxy-tcp and a direct connection)
+  --connections N      keep-alive connections [64]
+  --idle-connections N connections held open by the idle scenario [2000]
+  --no-build           use the existing Release build
+  --keep               keep the temporary directory (configs, logs) and print its path
+EOF
+}
+
+ORIGINAL_ARGS="$*"
+DURATION=20
+WARMUP=10
+LONG_WARMUP=0
+QUICK=0
+BUILD=1
+KEEP=0
+SCENARIOS="keepalive h2 handshake s_time passthrough idle"
+TARGETS="gateway gateway-quiet yarp nginx haproxy"
+CONNECTIONS=64
+H2_CONNECTIONS=8
+H2_STREAMS=16
+HANDSHAKE_CONNECTIONS=16
+THROUGHPUT_CONNECTIONS=4
+IDLE_CONNECTIONS=2000
+IDLE_HOLD=5
+STIME_CLIENTS=4
+BASE_PORT=18400
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --quick) QUICK=1; DURATION=3; WARMUP=2; IDLE_CONNECTIONS=1000; IDLE_HOLD=2 ;;
+        --duration) DURATION="$2"; shift ;;
+        --warmup) WARMUP="$2"; shift ;;
+        --long-warmup) LONG_WARMUP=1; WARMUP=60 ;;
+        --scenarios) SCENARIOS="$2"; shift ;;
+        --targets) TARGETS="$2"; shift ;;
+        --connections) CONNECTIONS="$2"; shift ;;
+        --idle-connections) IDLE_CONNECTIONS="$2"; shift ;;
+        --no-build) BUILD=0 ;;
+        --keep) KEEP=1 ;;
+        --base-port) BASE_PORT="$2"; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+RESULTS_DIR="$REPO/bench/results"
+WORK="$(mktemp -d /tmp/mtls-bench.XXXXXX)"
+JSONL="$WORK/results.jsonl"
+STARTED_PIDS=()
+
+cleanup() {
+    local pid
+    for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${STARTED_PIDS[@]}"; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.3; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    if [[ $KEEP -eq 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for tool in nginx haproxy openssl curl jq taskset timeout dotnet; do
+    command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
+done
+if [[ "$(nproc --all)" -lt 2 ]]; then echo "needs 2 CPUs (proxy on CPU 0, load on CPU 1)" >&2; exit 2; fi
+
+machine() {
+    echo "machine: $(nproc --all) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+machine
+
+# Ports: the proxies under test, the backend (plain HTTP and TLS), the gateways' admin listeners.
+P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BASE_PORT + 45))
+P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48))
+P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81))
+P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
+for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_GATEWAY $P_GATEWAY_QUIET $P_BACKEND $P_BACKEND_TLS $P_ADMIN $P_ADMIN_QUIET; do
+    if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
+done
+
+# ---- build -------------------------------------------------------------------------------------------------
+GATEWAY_DLL="$REPO/src/MtlsGateway/bin/Release/net10.0/mtls-gateway.dll"
+YARP_DLL="$REPO/bench/PlainYarp/bin/Release/net10.0/plain-yarp.dll"
+LOAD_DLL="$REPO/bench/MtlsLoad/bin/Release/net10.0/mtls-load.dll"
+if [[ $BUILD -eq 1 ]]; then
+    for project in src/MtlsGateway bench/PlainYarp bench/MtlsLoad; do
+        echo "building $project (Release)"
+        (cd "$REPO" && timeout 600 dotnet build "$project" -c Release -nologo -v quiet) >"$WORK/build.log" 2>&1 \
+            || { tail -30 "$WORK/build.log"; echo "build failed: $project" >&2; exit 1; }
+    done
+fi
+
+# ---- PKI and configurations --------------------------------------------------------------------------------
+mkdir -p "$WORK/logs" "$WORK/www" "$WORK/nginx-temp"
+PKI="$WORK/pki"
+timeout 60 dotnet "$GATEWAY_DLL" dev-certs --out "$PKI" >/dev/null
+cat "$PKI/partners-root.crt" "$PKI/partners-intermediate.crt" >"$PKI/ca.pem"
+cat "$PKI/partners.crl" "$PKI/partners-root.crl" >"$PKI/crl.pem"
+cat "$PKI/server.crt" "$PKI/server.key" >"$PKI/server.pem"
+head -c 1048576 /dev/urandom >"$WORK/www/big.bin"
+
+nginx_common() { # $1 = name
+    cat <<EOF
+user root;
+daemon off;
+master_process on;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid $WORK/$1.pid;
+error_log $WORK/logs/$1-error.log warn;
+events { worker_connections 16384; }
+EOF
+}
+nginx_http_common() {
+    cat <<EOF
+    default_type application/octet-stream;
+    client_body_temp_path $WORK/nginx-temp/body;
+    proxy_temp_path $WORK/nginx-temp/proxy;
+    fastcgi_temp_path $WORK/nginx-temp/fastcgi;
+    uwsgi_temp_path $WORK/nginx-temp/uwsgi;
+    scgi_temp_path $WORK/nginx-temp/scgi;
+    keepalive_requests 1000000;
+    keepalive_timeout 300s;
+EOF
+}
+
+# The one backend for every target: nginx `return 200` (plain HTTP) and the TLS destination of passthrough.
+{
+    nginx_common backend
+    echo "http {"
+    nginx_http_common
+    cat <<EOF
+    access_log off;
+    server {
+        listen 127.0.0.1:$P_BACKEND backlog=4096;
+        location / { return 200 "ok\n"; }
+    }
+    server {
+        listen 127.0.0.1:$P_BACKEND_TLS ssl backlog=4096;
+        ssl_certificate $PKI/server.crt;
+        ssl_certificate_key $PKI/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:BACKEND:10m;
+        root $WORK/www;
+        location = /big { try_files /big.bin =404; }
+        location / { return 200 "ok\n"; }
+    }
+}
+EOF
+} >"$WORK/backend.conf"
+
+# nginx terminating mTLS, access log on (one line per request, as Debian ships it).
+{
+    nginx_common nginx
+    echo "http {"
+    nginx_http_common
+    cat <<EOF
+    access_log $WORK/logs/nginx-access.log;
+    upstream backend { server 127.0.0.1:$P_BACKEND; keepalive 64; keepalive_requests 1000000; }
+    server {
+        listen 127.0.0.1:$P_NGINX ssl http2 backlog=4096;
+        ssl_certificate $PKI/server.crt;
+        ssl_certificate_key $PKI/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_client_certificate $PKI/ca.pem;
+        ssl_verify_client on;
+        ssl_verify_depth 2;
+        ssl_crl $PKI/crl.pem;
+        ssl_session_cache shared:MTLS:10m;
+        ssl_session_tickets on;
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Client-Subject \$ssl_client_s_dn;
+        }
+    }
+}
+EOF
+} >"$WORK/nginx.conf"
+
+haproxy_global() {
+    cat <<EOF
+global
+    nbthread 1
+    maxconn 9000
+    ssl-default-bind-options ssl-min-ver TLSv1.2
+    tune.ssl.cachesize 20000
+EOF
+}
+# HAProxy terminating mTLS (no log target: HAProxy logs only to syslog, and none is configured).
+{
+    haproxy_global
+    cat <<EOF
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 300s
+    timeout server 300s
+    timeout http-keep-alive 300s
+frontend mtls
+    bind 127.0.0.1:$P_HAPROXY ssl crt $PKI/server.pem ca-file $PKI/ca.pem crl-file $PKI/crl.pem verify required alpn h2,http/1.1 backlog 4096
+    http-request set-header X-Client-Subject %{+Q}[ssl_c_s_dn]
+    default_backend backend
+backend backend
+    http-reuse always
+    server b 127.0.0.1:$P_BACKEND
+EOF
+} >"$WORK/haproxy.cfg"
+# HAProxy relaying TLS by SNI without terminating it.
+{
+    haproxy_global
+    cat <<EOF
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 300s
+    timeout server 300s
+frontend sni
+    bind 127.0.0.1:$P_HAPROXY_TCP backlog 4096
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.ssl_hello_type 1 }
+    use_backend legacy if { req.ssl_sni -i legacy.partner.test }
+backend legacy
+    server l 127.0.0.1:$P_BACKEND_TLS
+EOF
+} >"$WORK/haproxy-tcp.cfg"
+
+# The gateway: the shipped acme-orders policy (Strict, allowlist) on one catch-all route, identity headers on
+# (defaults: XFCC + the parts), Offline CRLs, and the shipped Serilog levels with the console sink removed: CLEF to
+# a file only, so console I/O does not dominate. `gateway` keeps the per-request RequestCompleted line (as shipped);
+# `gateway-quiet` turns it off (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
+gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false
+    cat <<EOF
+{
+  "Gateway": {
+    "Listeners": { "bench": { "Url": "https://127.0.0.1:$2" } },
+    "Admin": { "Url": "http://127.0.0.1:$3" },
+    "ServerCertificates": [
+      { "Hosts": [ "localhost", "*.partner.test" ], "CertificateFile": "pki/server.crt", "KeyFile": "pki/server.key", "Default": true }
+    ],
+    "TrustStores": {
+      "partners": {
+        "CaFiles": [ "pki/partners-root.crt", "pki/partners-intermediate.crt" ],
+        "CrlFiles": [ "pki/partners.crl", "pki/partners-root.crl" ],
+        "Revocation": "Offline"
+      }
+    },
+    "Policies": {
+      "acme-orders": {
+        "Mode": "Strict",
+        "TrustStore": "partners",
+        "Allow": { "CommonNames": [ "acme-orders-client" ], "DnsNames": [ "*.acme.test" ], "Uris": [ "spiffe://acme.test/orders/*" ] }
+      }
+    },
+    "DefaultPolicy": "acme-orders",
+    "Passthrough": { "legacy": { "Hosts": [ "legacy.partner.test" ], "Destinations": [ "127.0.0.1:$P_BACKEND_TLS" ] } },
+    "Logging": { "Requests": $4 }
+  },
+  "ReverseProxy": {
+    "Routes": {
+      "bench": { "ClusterId": "backend", "AuthorizationPolicy": "acme-orders", "Match": { "Hosts": [ "localhost" ], "Path": "/{**rest}" } }
+    },
+    "Clusters": { "backend": { "Destinations": { "b": { "Address": "http://127.0.0.1:$P_BACKEND/" } } } }
+  },
+  "Serilog": {
+    "Using": [ "Serilog.Sinks.File", "Serilog.Formatting.Compact" ],
+    "MinimumLevel": {
+      "Default": "Information",
+      "Override": { "Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information" }
+    },
+    "WriteTo": [
+      { "Name": "File", "Args": { "path": "$WORK/logs/$1-.clef", "rollingInterval": "Day",
+        "formatter": "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact" } }
+    ]
+  }
+}
+EOF
+}
+gateway_config gateway "$P_GATEWAY" "$P_ADMIN" true >"$WORK/gateway.json"
+gateway_config gateway-quiet "$P_GATEWAY_QUIET" "$P_ADMIN_QUIET" false >"$WORK/gateway-quiet.json"
+
+# ---- processes ---------------------------------------------------------------------------------------------
+DOTNET_ENV=(DOTNET_TC_CallCountingDelayMs=0)
+if [[ $LONG_WARMUP -eq 1 ]]; then DOTNET_ENV=(); fi
+declare -A PID_OF PORT_OF
+PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
+         [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS)
+
+start() { # $1 = name, $2 = CPU, then the command
+    local name=$1 cpu=$2; shift 2
+    (cd "$WORK" && exec env "${DOTNET_ENV[@]}" taskset -c "$cpu" "$@") >"$WORK/logs/$name.out" 2>&1 &
+    PID_OF[$name]=$!
+    STARTED_PIDS+=("$!")
+}
+# The processes whose CPU time and RSS count for a target: nginx's master and its workers.
+pids_of() {
+    local pid=${PID_OF[$1]:-}
+    [[ -z $pid ]] && return 0
+    local children
+    children=$(pgrep -P "$pid" | paste -sd, -)
+    echo "$pid${children:+,$children}"
+}
+
+CURL_TLS=(--silent --max-time 5 --cacert "$PKI/partners-root.crt" --cert "$PKI/client.crt" --key "$PKI/client.key")
+# $1 = port, $2 = SNI/host: prints the HTTP status (000 when the connection failed).
+probe() {
+    curl "${CURL_TLS[@]}" --resolve "$2:$1:127.0.0.1" -o /dev/null -w '%{http_code}' "https://$2:$1/" || true
+}
+wait_ready() { # $1 = name, $2 = port, $3 = host
+    local i
+    for i in $(seq 1 60); do
+        [[ "$(probe "$2" "$3")" == 200 ]] && return 0
+        if ! kill -0 "${PID_OF[$1]}" 2>/dev/null; then break; fi
+        sleep 0.5
+    done
+    echo "$1 did not answer 200 on port $2; its output:" >&2
+    tail -20 "$WORK/logs/$1.out" >&2
+    return 1
+}
+
+start backend 1 nginx -p "$WORK" -e "$WORK/logs/backend-error.log" -c "$WORK/backend.conf"
+want() { [[ " $TARGETS " == *" $1 "* ]]; }
+want nginx && start nginx 0 nginx -p "$WORK" -e "$WORK/logs/nginx-error.log" -c "$WORK/nginx.conf"
+want haproxy && start haproxy 0 haproxy -db -f "$WORK/haproxy.cfg"
+[[ " $SCENARIOS " == *" passthrough "* ]] && start haproxy-tcp 0 haproxy -db -f "$WORK/haproxy-tcp.cfg"
+want yarp && start yarp 0 dotnet "$YARP_DLL" --port "$P_YARP" --cert "$PKI/server.crt" --key "$PKI/server.key" \
+    --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/"
+want gateway && start gateway 0 dotnet "$GATEWAY_DLL" run --config "$WORK/gateway.json"
+want gateway-quiet && start gateway-quiet 0 dotnet "$GATEWAY_DLL" run --config "$WORK/gateway-quiet.json"
+
+sleep 1
+for name in $TARGETS; do wait_ready "$name" "${PORT_OF[$name]}" localhost; done
+# Each terminating peer must refuse a client without a certificate (a sanity check of the configurations).
+for name in $TARGETS; do
+    status=$(curl --silent --max-time 5 --cacert "$PKI/partners-root.crt" --resolve "localhost:${PORT_OF[$name]}:127.0.0.1" \
+        -o /dev/null -w '%{http_code}' "https://localhost:${PORT_OF[$name]}/" || true)
+    if [[ $status == 200 ]]; then echo "$name admitted a client without a certificate" >&2; exit 1; fi
+done
+GATEWAY_PASSTHROUGH=0
+if [[ " $SCENARIOS " == *" passthrough "* ]]; then
+    wait_ready haproxy-tcp "$P_HAPROXY_TCP" legacy.partner.test
+    if want gateway && [[ "$(probe "$P_GATEWAY" legacy.partner.test)" == 200 ]]; then GATEWAY_PASSTHROUGH=1; fi
+fi
+echo "targets ready: $TARGETS (work dir $WORK)"
+
+# ---- running ------------------------------------------------------------------------------------------------
+summary() { # prints the last result line in one line
+    tail -1 "$JSONL" | jq -r '"  \(.scenario) \(.target): \(.value) \(.unit)"
+        + (if .p99Ms then "  p50 \(.p50Ms) ms  p99 \(.p99Ms) ms" else "" end)
+        + (if .proxyCores then "  proxy cores \(.proxyCores)  cpu busy \(.cpuBusy)" else "" end)
+        + (if (.errors // 0) > 0 then "  errors \(.errors) (\(.lastError))" else "" end)
+        + "  load \(.machine.loadAverage)"'
+}
+# $1 = label, $2 = target, $3 = port, then mtls-load arguments (scenario first).
+run_load() {
+    local label=$1 target=$2 port=$3; shift 3
+    local scenario=$1; shift
+    local note=""
+    if [[ $QUICK -eq 1 ]]; then note="smoke (--quick)"; fi
+    timeout $((WARMUP + DURATION + 150)) env "${DOTNET_ENV[@]}" taskset -c 1 dotnet "$LOAD_DLL" "$scenario" \
+        --label "$label" --target "$target" --port "$port" --pids "$(pids_of "$target")" \
+        --cert "$PKI/client.crt" --key "$PKI/client.key" --duration "$DURATION" --warmup "$WARMUP" \
+        ${note:+--note "$note"} --out "$JSONL" "$@" >/dev/null \
+        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
+    summary
+}
+skipped() { # $1 = label, $2 = target, $3 = why
+    jq -cn --arg s "$1" --arg t "$2" --arg n "$3" '{scenario:$s,target:$t,value:null,note:$n}' >>"$JSONL"
+    summary
+}
+machine_json() {
+    jq -cn --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+        --arg kernel "$(uname -r)" --argjson n "$(nproc --all)" '{nproc:$n,cpuModel:$cpu,loadAverage:$load,kernel:$kernel,runtime:"n/a"}'
+}
+
+# The crypto ceiling on the proxies' core, for reference.
+echo "openssl speed -seconds 3 ecdsap256 (CPU 0)"
+speed=$(timeout 60 taskset -c 0 openssl speed -seconds 3 ecdsap256 2>/dev/null | grep -E 'nistp256' | tail -1)
+sign=$(awk '{print $(NF-1)}' <<<"$speed"); verify=$(awk '{print $NF}' <<<"$speed")
+for pair in "sign:$sign" "verify:$verify"; do
+    jq -cn --arg t "openssl speed ecdsap256 ${pair%%:*} (CPU 0)" --argjson v "${pair#*:}" --argjson machine "$(machine_json)" \
+        '{scenario:"crypto-ceiling",target:$t,metric:"ECDSA P-256 operations",unit:"op/s",value:$v,higherIsBetter:true,machine:$machine}' >>"$JSONL"
+    summary
+done
+
+for scenario in $SCENARIOS; do
+    echo "== $scenario"
+    case $scenario in
+        keepalive)
+            for t in $TARGETS; do run_load keepalive "$t" "${PORT_OF[$t]}" keepalive --connections "$CONNECTIONS"; done ;;
+        h2)
+            for t in $TARGETS; do
+                run_load h2 "$t" "${PORT_OF[$t]}" h2 --connections "$H2_CONNECTIONS" --streams "$H2_STREAMS"
+            done ;;
+        handshake)
+            for t in $TARGETS; do
+                run_load handshake-full "$t" "${PORT_OF[$t]}" handshake --connections "$HANDSHAKE_CONNECTIONS" --resume false
+            done
+            for t in $TARGETS; do
+                run_load handshake-resumed "$t" "${PORT_OF[$t]}" handshake --connections "$HANDSHAKE_CONNECTIONS" --resume true
+            done ;;
+        s_time)
+            # openssl's own client, for comparison with mtls-load's handshakes: STIME_CLIENTS sequential clients in
+            # parallel, `-new` (full handshake each time) and `-reuse` (resume the first session), one GET each.
+            for mode in new reuse; do
+                for t in $TARGETS; do
+                    port=${PORT_OF[$t]}
+                    clients=()
+                    for i in $(seq 1 $STIME_CLIENTS); do
+                        timeout $((DURATION + 30)) taskset -c 1 openssl s_time -connect "127.0.0.1:$port" -"$mode" \
+                            -cert "$PKI/client.crt" -key "$PKI/client.key" -time "$DURATION" -www / \
+                            >"$WORK/s_time.$i" 2>&1 &
+                        clients+=("$!")
+                    done
+                    for pid in "${clients[@]}"; do wait "$pid" || true; done
+                    total=$(cat "$WORK"/s_time.* | grep -Eo '^[0-9]+ connections in [0-9.]+ real' | awk '{s+=$1} END {print s+0}')
+                    jq -cn --arg s "s_time-$mode" --arg t "$t" --argjson v "$(awk -v n="$total" -v d="$DURATION" 'BEGIN{printf "%.1f", n/d}')" \
+                        --argjson machine "$(machine_json)" --argjson c "$STIME_CLIENTS" --arg note "$([[ $QUICK -eq 1 ]] && echo 'smoke (--quick)')" \
+                        '{scenario:$s,target:$t,metric:"openssl s_time connections",unit:"conn/s",value:$v,higherIsBetter:true,connections:$c,note:$note,machine:$machine}' >>"$JSONL"
+                    summary
+                    rm -f "$WORK"/s_time.*
+                done
+            done ;;
+        passthrough)
+            # Through a relay that does not terminate TLS, to the backend's TLS port: MB/s of 1 MiB responses on
+            # keep-alive connections, then new TLS connections per second (the backend's handshake, relayed).
+            for label in passthrough passthrough-conn; do
+                for t in direct haproxy-tcp gateway; do
+                    if [[ $t == gateway && $GATEWAY_PASSTHROUGH -eq 0 ]]; then
+                        skipped "$label" gateway "skipped: the gateway did not relay legacy.partner.test (passthrough not working yet?)"
+                        continue
+                    fi
+                    if [[ $label == passthrough ]]; then
+                        run_load "$label" "$t" "${PORT_OF[$t]}" throughput --sni legacy.partner.test --path /big --connections "$THROUGHPUT_CONNECTIONS"
+                    else
+                        run_load "$label" "$t" "${PORT_OF[$t]}" handshake --sni legacy.partner.test --connections "$HANDSHAKE_CONNECTIONS" --resume false
+                    fi
+                done
+            done ;;
+        idle)
+            for t in $TARGETS; do
+                run_load idle "$t" "${PORT_OF[$t]}" idle --connections "$IDLE_CONNECTIONS" --hold "$IDLE_HOLD" --warmup 0
+            done ;;
+        *) echo "unknown scenario $scenario" >&2 ;;
+    esac
+done
+
+# ---- report ------------------------------------------------------------------------------------------------
+mkdir -p "$RESULTS_DIR"
+TITLE="mTLS benchmark $STAMP"
+[[ $QUICK -eq 1 ]] && TITLE="$TITLE — SMOKE RUN (--quick, not a measurement)"
+dotnet "$LOAD_DLL" report --in "$JSONL" --out "$RESULTS_DIR/$STAMP.md" --title "$TITLE"
+{
+    echo
+    echo "## Run parameters"
+    echo
+    echo "- command: \`bench/run.sh $ORIGINAL_ARGS\`; duration ${DURATION} s per run after ${WARMUP} s of the same load as warm-up"
+    echo "- .NET processes' environment: ${DOTNET_ENV[*]:-(none)}; git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' + uncommitted changes')"
+    echo "- keep-alive: $CONNECTIONS connections; h2: $H2_CONNECTIONS connections × $H2_STREAMS streams; handshakes: $HANDSHAKE_CONNECTIONS concurrent; passthrough: $THROUGHPUT_CONNECTIONS connections × 1 MiB responses; idle: $IDLE_CONNECTIONS connections held ${IDLE_HOLD} s; s_time: $STIME_CLIENTS clients"
+    echo "- proxies under test on CPU 0 (\`taskset -c 0\`), backend nginx and the load generator on CPU 1; $(machine)"
+} >>"$RESULTS_DIR/$STAMP.md"
+jq -s . "$JSONL" >"$RESULTS_DIR/$STAMP.json"
+echo "wrote $RESULTS_DIR/$STAMP.md and $RESULTS_DIR/$STAMP.json"
+machine
