@@ -65,7 +65,7 @@ public static class GatewayConfigLoader
         var defaultPolicy = ResolveDefaultPolicy(options, policies, errors);
         var routes = LoadRoutes(configuration, options, errors);
         var passthrough = LoadPassthrough(options, routes, errors);
-        CheckUpstreams(configuration, options, errors);
+        var upstreams = Upstreams.UpstreamTlsLoader.Load(configuration, options, trustStores, baseDirectory, errors);
 
         if (errors.Count > 0 || defaultPolicy is null)
         {
@@ -85,6 +85,7 @@ public static class GatewayConfigLoader
             DefaultPolicy = defaultPolicy,
             Routes = routes,
             Passthrough = passthrough,
+            Upstreams = upstreams,
             Options = options,
         };
         return new ConfigLoadResult(snapshot, errors);
@@ -100,6 +101,7 @@ public static class GatewayConfigLoader
 
         foreach (var (name, listener) in options.Listeners.OrderBy(l => l.Key, StringComparer.Ordinal))
         {
+            var proxyProtocol = ProxyProtocol.ProxyProtocolSettings.Compile(listener.ProxyProtocol, $"Gateway:Listeners:{name}:ProxyProtocol", errors);
             if (ListenerEndpoint.Parse(name, listener.Url, listener.HandshakeTimeout, $"Gateway:Listeners:{name}:Url", errors) is { } parsed)
             {
                 if (parsed.EndPoint.Port != 0 && listeners.FirstOrDefault(l => l.EndPoint.Port == parsed.EndPoint.Port) is { } clash)
@@ -108,7 +110,7 @@ public static class GatewayConfigLoader
                     continue;
                 }
 
-                listeners.Add(parsed);
+                listeners.Add(parsed with { ProxyProtocol = proxyProtocol });
             }
         }
 
@@ -145,6 +147,7 @@ public static class GatewayConfigLoader
             }
 
             Allowlist.Validate(policy.Allow, $"{path}:Allow", errors);
+            IdentityHeaderNames.Validate(policy.Identity, $"{path}:Identity", errors);
             if (policy.Mode is { } mode && store is not null)
             {
                 policies[name] = new GatewayPolicy(name, mode, store, new Allowlist(policy.Allow), policy.Identity);
@@ -285,28 +288,18 @@ public static class GatewayConfigLoader
                 }
             }
 
+            foreach (var (key, value) in new[] { ("ConnectTimeout", entry.ConnectTimeout), ("IdleTimeout", entry.IdleTimeout), ("DrainTimeout", entry.DrainTimeout) })
+            {
+                if (value <= TimeSpan.Zero)
+                {
+                    errors.Add(new ConfigError($"{path}:{key}", $"must be positive, e.g. '00:00:05'; got '{value}'"));
+                }
+            }
+
             entries.Add(new PassthroughRoute(name, hosts, entry.Destinations));
         }
 
         return entries;
-    }
-
-    private static void CheckUpstreams(IConfiguration configuration, GatewayOptions options, List<ConfigError> errors)
-    {
-        var clusters = configuration.GetSection("ReverseProxy:Clusters").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var (clusterId, upstream) in options.Upstreams)
-        {
-            var path = $"Gateway:Upstreams:{clusterId}";
-            if (!clusters.Contains(clusterId))
-            {
-                errors.Add(new ConfigError(path, $"'{clusterId}' is not a cluster in ReverseProxy:Clusters; known: {Known(clusters)}"));
-            }
-
-            if (upstream.TrustStore is { } store && !options.TrustStores.ContainsKey(store))
-            {
-                errors.Add(new ConfigError($"{path}:TrustStore", $"'{store}' is not a trust store; known: {Known(options.TrustStores.Keys)}"));
-            }
-        }
     }
 
     private static string ComputeHash(IConfiguration configuration, GatewayOptions options, string baseDirectory)
@@ -360,7 +353,7 @@ public static class GatewayConfigLoader
         }
     }
 
-    private static string Known(IEnumerable<string> names)
+    internal static string Known(IEnumerable<string> names)
     {
         var list = names.Order(StringComparer.Ordinal).ToList();
         return list.Count == 0 ? "(none)" : string.Join(", ", list);

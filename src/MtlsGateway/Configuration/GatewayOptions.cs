@@ -21,6 +21,11 @@ public sealed class GatewayOptions
 
     public Dictionary<string, UpstreamOptions> Upstreams { get; set; } = new(StringComparer.Ordinal);
 
+    public ReloadOptions Reload { get; set; } = new();
+
+    /// <summary>Request logging and the summarising of repeated refusals (docs/observability.md).</summary>
+    public Diagnostics.GatewayLoggingOptions Logging { get; set; } = new();
+
     /// <summary>Development only: an in-process echo backend for the demo.</summary>
     public DemoBackendOptions? DemoBackend { get; set; }
 }

@@ -33,6 +33,10 @@ public sealed class GatewaySnapshot
 
     public required IReadOnlyList<PassthroughRoute> Passthrough { get; init; }
 
+    /// <summary>TLS to backends by YARP ClusterId (case-insensitive): client certificate and server trust store.</summary>
+    internal IReadOnlyDictionary<string, Upstreams.UpstreamTls> Upstreams { get; init; } =
+        new Dictionary<string, Upstreams.UpstreamTls>(StringComparer.OrdinalIgnoreCase);
+
     public required GatewayOptions Options { get; init; }
 
     /// <summary>Resolves a route's policy name (null or <c>Default</c> mean the default policy).</summary>

@@ -11,6 +11,7 @@ using MtlsGateway.Configuration;
 using MtlsGateway.Demo;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
+using MtlsGateway.Passthrough;
 using MtlsGateway.Policies;
 using MtlsGateway.Tls;
 using Serilog;
@@ -38,12 +39,14 @@ public static class GatewayApplication
 
         var snapshot = loaded.Snapshot!;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = baseDirectory });
+        // The app reads only the last configuration that validated; the reload service swaps it.
+        var appConfiguration = new SnapshotConfigurationProvider(configuration);
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddConfiguration(configuration);
+        builder.Configuration.Sources.Add(appConfiguration);
 
         // preserveStaticLogger: each gateway (tests start several in one process) logs through its own logger, never the static one.
         builder.Services.AddSerilog(
-            (_, logging) =>
+            (services, logging) =>
         {
             if (configuration.GetSection("Serilog").Exists())
             {
@@ -55,6 +58,10 @@ public static class GatewayApplication
             }
 
             logging.Enrich.FromLogContext();
+            // Kestrel logs why a handshake failed only at Debug: let that category through to the capture,
+            // which keeps the reason for HandshakeFailed and hides those lines from every sink.
+            logging.MinimumLevel.Override(KestrelTlsFailureCapture.Category, Serilog.Events.LogEventLevel.Debug)
+                .Filter.With(services.GetRequiredService<KestrelTlsFailureCapture>());
             run.ConfigureLogging?.Invoke(logging);
         },
             preserveStaticLogger: true);
@@ -62,13 +69,22 @@ public static class GatewayApplication
         var state = new GatewayState();
         state.Apply(snapshot);
         builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(appConfiguration);
+        builder.Services.AddSingleton(new GatewaySource(configPath, run.Overrides));
+        builder.Services.AddSingleton<ConfigReloadService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloadService>());
         builder.Services.TryAddSingleton(time);
         builder.Services.AddSingleton<BoundListeners>();
         builder.Services.AddSingleton(sp => new VerificationCache(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<CertificatePolicyEvaluator>();
         builder.Services.AddSingleton<TlsHandshakeHandler>();
+        builder.Services.AddSingleton<PassthroughMetrics>();
+        builder.Services.AddSingleton<PassthroughRelayRegistry>();
+        builder.Services.AddSingleton<DestinationConnector>();
+        builder.Services.AddSingleton<PassthroughProxy>();
         builder.Services.AddSingleton<RequestAdmission>();
         builder.Services.AddGatewayListeners(snapshot);
+        builder.Services.AddGatewayDiagnostics();
 
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<IAuthorizationPolicyProvider, GatewayAuthorizationPolicyProvider>();
@@ -76,8 +92,9 @@ public static class GatewayApplication
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RefusalResultHandler>();
 
         builder.Services.AddReverseProxy()
-            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms<IdentityHeadersTransformProvider>();
+        builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, Upstreams.UpstreamHttpClientFactory>();
 
         if (snapshot.Options.DemoBackend is { Url.Length: > 0 } demo)
         {
@@ -85,8 +102,12 @@ public static class GatewayApplication
         }
 
         var app = builder.Build();
+        // Listening from the start, so that /metrics counts what happens before its first scrape.
+        app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetRequiredService<ConfigReloadService>().Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;
         app.MapWhen(context => context.Features.Get<GatewayConnection>()?.ListenerName == BoundListeners.AdminName,
             admin => admin.Run(AdminEndpoints.HandleAsync));
+        app.UseMiddleware<RequestTelemetryMiddleware>();
         app.UseRouting();
         app.UseAuthorization();
         app.Use((context, next) => context.GetEndpoint() is null

@@ -1,9 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
+using MtlsGateway.Passthrough;
+using MtlsGateway.ProxyProtocol;
 using MtlsGateway.Tls;
 
 namespace MtlsGateway.Hosting;
@@ -14,6 +18,7 @@ internal static class ListenerServiceCollectionExtensions
 {
     public static IServiceCollection AddGatewayListeners(this IServiceCollection services, GatewaySnapshot snapshot)
     {
+        services.TryAddSingleton<ProxyProtocolMetrics>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -41,7 +46,16 @@ internal static class ListenerServiceCollectionExtensions
         {
             bound.Add(name, options);
             options.Protocols = listener.IsTls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-            options.Use(next => new ListenerConnectionMiddleware(next, named, state, time, logger).OnConnectionAsync);
+            if (named.ProxyProtocol is { } proxyProtocol)
+            {
+                // First of all: the client address the header carries must be in place before anything reads it.
+                options.Use(next => new ProxyProtocolMiddleware(next, named, proxyProtocol, time,
+                    services.GetRequiredService<ILoggerFactory>().CreateLogger("MtlsGateway.ProxyProtocol"),
+                    services.GetRequiredService<ProxyProtocolMetrics>()).OnConnectionAsync);
+            }
+
+            options.Use(next => new ListenerConnectionMiddleware(next, named, state, time, logger, services.GetRequiredService<RefusalReporter>(),
+                services.GetRequiredService<PassthroughProxy>()).OnConnectionAsync);
             if (!listener.IsTls)
             {
                 return;

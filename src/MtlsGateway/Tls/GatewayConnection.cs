@@ -35,4 +35,7 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
 
     /// <summary>Our own verdict when the gateway refused the handshake.</summary>
     public HandshakeRefusal? Refusal { get; set; }
+
+    /// <summary>Identity header values computed for this connection's certificate, per policy (hot path: once, not per request).</summary>
+    internal Policies.IdentityHeaderCache IdentityHeaders { get; } = new();
 }

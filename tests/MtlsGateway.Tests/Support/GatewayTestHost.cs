@@ -22,9 +22,10 @@ internal sealed class GatewayTestHost : IAsyncDisposable
 {
     private readonly WebApplication _backend;
 
-    private GatewayTestHost(string directory, WebApplication gateway, WebApplication backend, LogSink logs)
+    private GatewayTestHost(string directory, string configPath, WebApplication gateway, WebApplication backend, LogSink logs)
     {
         Directory = directory;
+        ConfigPath = configPath;
         Gateway = gateway;
         _backend = backend;
         Logs = logs;
@@ -38,13 +39,38 @@ internal sealed class GatewayTestHost : IAsyncDisposable
 
     public string Pki(string file) => Path.Combine(Directory, "pki", file);
 
+    public string ConfigPath { get; }
+
+    /// <summary>Edits the config file the way an operator would (write a new file, rename it over the old one).</summary>
+    public async Task EditConfigAsync(Action<JsonObject> edit)
+    {
+        var config = (JsonObject)JsonNode.Parse(await File.ReadAllTextAsync(ConfigPath))!;
+        edit(config);
+        await ReplaceFileAsync(ConfigPath, config.ToJsonString());
+    }
+
+    /// <summary>Replaces a file atomically (write beside, rename over).</summary>
+    public static async Task ReplaceFileAsync(string path, string content)
+    {
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N")[..6];
+        await File.WriteAllTextAsync(temporary, content);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Waits for the reload that produces configuration <paramref name="version"/> (or its refusal).</summary>
+    public Task<Serilog.Events.LogEvent> WaitForReloadAsync(long version) =>
+        Logs.WaitForAsync("ConfigReloaded", e => LogSink.Property(e, "Version") == version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public int Port(string listener = "public") =>
         Gateway.Services.GetRequiredService<BoundListeners>().EndPointOf(listener).Port;
 
     public int AdminPort => Port(BoundListeners.AdminName);
 
     /// <summary>Starts a gateway whose config is <see cref="DefaultConfig"/> edited by <paramref name="configure"/>.</summary>
-    public static async Task<GatewayTestHost> StartAsync(Action<JsonObject, string>? configure = null, TimeProvider? time = null)
+    /// <param name="configure">Edits the config; gets the test folder (the PKI is under <c>pki/</c>).</param>
+    /// <param name="time">The gateway's clock.</param>
+    /// <param name="configPath">Where to write the config file (default: <c>gateway.json</c> in the test folder).</param>
+    public static async Task<GatewayTestHost> StartAsync(Action<JsonObject, string>? configure = null, TimeProvider? time = null, string? configPath = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "mtlsgw-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
@@ -56,7 +82,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
 
         var config = DefaultConfig(backendUrl);
         configure?.Invoke(config, directory);
-        var configPath = Path.Combine(directory, "gateway.json");
+        configPath ??= Path.Combine(directory, "gateway.json");
         await File.WriteAllTextAsync(configPath, config.ToJsonString());
 
         var logs = new LogSink();
@@ -67,7 +93,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
             ConfigureLogging = logging => logging.WriteTo.Sink(logs).MinimumLevel.Override("MtlsGateway", Serilog.Events.LogEventLevel.Information),
         });
         await gateway.StartAsync();
-        return new GatewayTestHost(directory, gateway, backend, logs);
+        return new GatewayTestHost(directory, configPath, gateway, backend, logs);
     }
 
     /// <summary>Two listeners and an admin one on loopback port 0; the dev PKI's trust store; a Strict and a
@@ -98,7 +124,8 @@ internal sealed class GatewayTestHost : IAsyncDisposable
           },
           "open-status": { "Mode": "Permissive", "TrustStore": "partners" }
         },
-        "DefaultPolicy": "acme-orders"
+        "DefaultPolicy": "acme-orders",
+        "Reload": { "PollInterval": "00:00:00.100" }
       },
       "ReverseProxy": {
         "Routes": {

@@ -24,8 +24,8 @@ internal sealed class TestPkiDirectory(string folder) : IDisposable
         var now = DateTimeOffset.UtcNow;
         var spec = new CertificateSpec { Subject = subject, NotBefore = now.AddHours(-1), NotAfter = now.AddDays(30) };
         var issued = CertificateAuthority.Issue(_issuer, edit?.Invoke(spec) ?? spec);
-        File.WriteAllText(Path.Combine(folder, name + ".crt"), issued.CertificatePem + _issuer.CertificatePem);
-        File.WriteAllText(Path.Combine(folder, name + ".key"), issued.KeyPem);
+        File.WriteAllText(Path.Combine(folder, name + ".crt"), issued.CertificatePem + "\n" + _issuer.CertificatePem + "\n");
+        File.WriteAllText(Path.Combine(folder, name + ".key"), issued.KeyPem + "\n");
         return SslStreamCertificateContext.Create(issued.Certificate, [_issuer.PublicOnly()], offline: true);
     }
 
