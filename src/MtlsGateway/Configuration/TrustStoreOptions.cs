@@ -18,4 +18,23 @@ public sealed class TrustStoreOptions
 
     /// <summary>SHA-256 (hex) of certificates' DER. With no CaFiles, only these exact certificates are trusted.</summary>
     public List<string> Pins { get; set; } = [];
+
+    /// <summary>Smallest RSA key (bits) accepted in a client's chain, the trust anchor included.</summary>
+    public int MinimumRsaKeySize { get; set; } = 2048;
+
+    /// <summary>Smallest elliptic-curve key (bits: P-256 is 256) accepted in a client's chain, the trust anchor included.</summary>
+    public int MinimumEcKeySize { get; set; } = 256;
+
+    /// <summary>
+    /// Signature algorithms (names such as <c>sha256RSA</c>, <c>sha256RSAPSS</c>, <c>sha256ECDSA</c>, or OIDs) accepted on
+    /// every certificate of a client's chain except the trust anchor's self-signature. Empty means the safe default
+    /// (SHA-256/384/512 with RSA PKCS#1, RSA-PSS or ECDSA); an empty default keeps the binder from appending to it.
+    /// </summary>
+    public List<string> AllowedSignatureAlgorithms { get; set; } = [];
+
+    /// <summary>Most intermediate CA certificates between the client certificate and the trust anchor (nginx's ssl_verify_depth).</summary>
+    public int MaxChainDepth { get; set; } = 5;
+
+    /// <summary>Largest DER size (bytes) of any certificate the client sends.</summary>
+    public int MaxCertificateSize { get; set; } = 16 * 1024;
 }

@@ -33,5 +33,7 @@ internal static class CertificateFacts
         return eku is null || eku.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Any(o => o.Value == oid);
     }
 
-    public static string Name(X509Certificate2 certificate) => DistinguishedNames.Format(certificate.SubjectName);
+    /// <summary>The subject for messages; a SAN-only certificate has an empty one, which would read as nothing.</summary>
+    public static string Name(X509Certificate2 certificate) =>
+        DistinguishedNames.Format(certificate.SubjectName) is { Length: > 0 } name ? name : "(empty subject)";
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
@@ -22,11 +23,28 @@ namespace MtlsGateway.Identity;
 /// which reads <see cref="RejectReason.BadSignature"/>; otherwise <see cref="RejectReason.PartialChain"/>
 /// with a hint naming the missing issuer. A chain ending at a self-signed CA we do not hold reads
 /// <see cref="RejectReason.UntrustedIssuer"/>.</para>
+/// <para>Strength (<see cref="CertificateRequirements"/>): an oversized certificate is refused before any chain is built;
+/// once the chain reaches one of our roots, its depth, signature algorithms and key sizes are checked before validity,
+/// usage and revocation, because the platform checks none of them on Linux. A CA acting beyond its powers (not a CA,
+/// past its pathLen or name constraints) reads <see cref="RejectReason.UntrustedIssuer"/> naming that CA.</para>
 /// <para>Offline revocation is done here from the store's verified CRLs (the platform cannot take CRL
 /// files on Linux): the leaf and each intermediate against the CRL of its issuer.</para>
 /// </remarks>
 public sealed class CertificateVerifier : ICertificateVerifier
 {
+    private const string NameConstraintsOid = "2.5.29.30";
+
+    private const X509ChainStatusFlags NameConstraintFlags =
+        X509ChainStatusFlags.InvalidNameConstraints | X509ChainStatusFlags.HasNotSupportedNameConstraint | X509ChainStatusFlags.HasNotDefinedNameConstraint
+        | X509ChainStatusFlags.HasNotPermittedNameConstraint | X509ChainStatusFlags.HasExcludedNameConstraint;
+
+    // The extensions OpenSSL's path validation understands; a critical one outside this list is what it refuses.
+    private static readonly FrozenSet<string> UnderstoodExtensions = FrozenSet.ToFrozenSet(
+    [
+        "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.18", "2.5.29.19", "2.5.29.30", "2.5.29.31", "2.5.29.32", "2.5.29.33",
+        "2.5.29.35", "2.5.29.36", "2.5.29.37", "2.5.29.46", "2.5.29.54", "1.3.6.1.5.5.7.1.1", "1.3.6.1.5.5.7.1.24",
+    ], StringComparer.Ordinal);
+
     private const X509ChainStatusFlags TimeFlags =
         X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested | X509ChainStatusFlags.CtlNotTimeValid;
 
@@ -42,6 +60,11 @@ public sealed class CertificateVerifier : ICertificateVerifier
             return VerificationResult.Reject(RejectReason.WrongUsage, VerificationHints.IsCertificateAuthority(leaf));
         }
 
+        if (store.Requirements.CheckSizes(leaf, presentedExtra, store.Name) is { } oversized)
+        {
+            return oversized;
+        }
+
         return store.IsPinsOnly ? VerifyPinned(leaf, store, at) : VerifyChain(leaf, presentedExtra, store, at);
     }
 
@@ -50,6 +73,11 @@ public sealed class CertificateVerifier : ICertificateVerifier
         if (!store.Pins.Contains(Fingerprints.Sha256(leaf)))
         {
             return VerificationResult.Reject(RejectReason.UntrustedIssuer, VerificationHints.NotPinned(leaf, store));
+        }
+
+        if (store.Requirements.CheckChain([leaf], store.Name) is { } weak)
+        {
+            return weak; // the pinned certificate is its own anchor: its key size counts, a self-signature does not
         }
 
         if (CheckValidity(leaf, isLeaf: true, store.ClockSkew, at) is { } invalid)
@@ -135,6 +163,12 @@ public sealed class CertificateVerifier : ICertificateVerifier
             return VerificationResult.Reject(refined, hint, status);
         }
 
+        // The chain reached one of our roots: now whether it is strong enough to mean anything.
+        if (store.Requirements.CheckChain(elements, store.Name) is { } weak)
+        {
+            return weak with { ChainStatus = status };
+        }
+
         for (var i = 0; i < elements.Count; i++)
         {
             if (CheckValidity(elements[i], isLeaf: i == 0, store.ClockSkew, at) is { } invalid)
@@ -185,6 +219,8 @@ public sealed class CertificateVerifier : ICertificateVerifier
                 var index = Enumerable.Range(0, chain.ChainElements.Count).FirstOrDefault(i =>
                     chain.ChainElements[i].ChainElementStatus.Any(s => ChainStatusMapper.Map(s.Status) == RejectReason.BadSignature));
                 return (RejectReason.BadSignature, VerificationHints.BadSignature(index < elements.Count ? elements[index] : leaf));
+            case RejectReason.UntrustedIssuer when ExplainConstraintViolation(chain, elements) is { } violation:
+                return (RejectReason.UntrustedIssuer, violation);
             case RejectReason.UntrustedIssuer when chain.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.UntrustedRoot):
                 return (RejectReason.UntrustedIssuer, elements.Count <= 1
                     ? VerificationHints.SelfSigned(leaf, store)
@@ -194,8 +230,50 @@ public sealed class CertificateVerifier : ICertificateVerifier
         }
     }
 
+    /// <summary>A CA that acted outside its powers: not a CA at all, beyond its path length, or outside its name constraints.</summary>
+    private static string? ExplainConstraintViolation(X509Chain chain, List<X509Certificate2> elements)
+    {
+        for (var i = 0; i < elements.Count && i < chain.ChainElements.Count; i++)
+        {
+            var flags = chain.ChainElements[i].ChainElementStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+            if (flags.HasFlag(X509ChainStatusFlags.InvalidBasicConstraints) && i > 0)
+            {
+                var ca = elements[i];
+                var constraints = ca.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+                if (constraints is not { CertificateAuthority: true } || !CertificateFacts.AllowsKeyUsage(ca, X509KeyUsageFlags.KeyCertSign))
+                {
+                    return VerificationHints.NotACa(ca, elements[i - 1]);
+                }
+
+                if (constraints.HasPathLengthConstraint)
+                {
+                    return VerificationHints.PathLengthExceeded(ca, constraints.PathLengthConstraint, i - 1);
+                }
+            }
+
+            if ((flags & NameConstraintFlags) != 0)
+            {
+                var constraining = elements.Skip(i + 1).FirstOrDefault(e => e.Extensions[NameConstraintsOid] is not null);
+                return VerificationHints.NameConstraintViolated(elements[i], constraining, Detail(chain, NameConstraintFlags));
+            }
+        }
+
+        return null;
+    }
+
     private static string ExplainWrongUsage(X509Chain chain, List<X509Certificate2> elements)
     {
+        for (var i = 0; i < elements.Count && i < chain.ChainElements.Count; i++)
+        {
+            if (chain.ChainElements[i].ChainElementStatus.Any(s => s.Status == X509ChainStatusFlags.HasNotSupportedCriticalExtension))
+            {
+                var unknown = elements[i].Extensions.Where(e => e.Critical && !UnderstoodExtensions.Contains(e.Oid?.Value ?? string.Empty)).Select(e => e.Oid?.Value ?? "?").ToList();
+                return unknown.Count > 0
+                    ? VerificationHints.UnknownCriticalExtension(elements[i], i, unknown)
+                    : VerificationHints.WrongUsage(Detail(chain, X509ChainStatusFlags.HasNotSupportedCriticalExtension));
+            }
+        }
+
         for (var i = 0; i < elements.Count; i++)
         {
             if (!CertificateFacts.AllowsExtendedUsage(elements[i], Oids.ClientAuth))

@@ -25,7 +25,8 @@ public sealed class TrustStore
         IEnumerable<string> pins,
         RevocationCheck revocation,
         RevocationFailureAction revocationFailure,
-        TimeSpan clockSkew)
+        TimeSpan clockSkew,
+        CertificateRequirements? requirements = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         Name = name;
@@ -36,6 +37,7 @@ public sealed class TrustStore
         Revocation = revocation;
         RevocationFailure = revocationFailure;
         ClockSkew = clockSkew;
+        Requirements = requirements ?? CertificateRequirements.Default;
         _roots = [.. Roots];
         _intermediates = [.. Intermediates];
         Fingerprint = ComputeFingerprint();
@@ -65,6 +67,9 @@ public sealed class TrustStore
     public RevocationFailureAction RevocationFailure { get; }
 
     public TimeSpan ClockSkew { get; }
+
+    /// <summary>Key sizes, signature algorithms, chain depth and certificate size a client chain must meet.</summary>
+    public CertificateRequirements Requirements { get; }
 
     /// <summary>Hex SHA-256 over everything that affects a verdict (name, certificates, CRLs, pins, settings).</summary>
     public string Fingerprint { get; }
@@ -137,7 +142,7 @@ public sealed class TrustStore
             hash.AppendData(part);
         }
 
-        Add(Encoding.UTF8.GetBytes($"{Name}|{Revocation}|{RevocationFailure}|{ClockSkew.Ticks}"));
+        Add(Encoding.UTF8.GetBytes($"{Name}|{Revocation}|{RevocationFailure}|{ClockSkew.Ticks}|{Requirements.Describe()}"));
         foreach (var cert in Roots.Select(c => c.RawData).Concat(Intermediates.Select(c => c.RawData)))
         {
             Add(cert);

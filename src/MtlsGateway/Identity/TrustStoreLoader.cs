@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
@@ -32,6 +33,7 @@ public static class TrustStoreLoader
             errors.Add(new ConfigError($"{path}:ClockSkew", $"must not be negative (is {options.ClockSkew}); it widens the validity window on both ends, e.g. \"00:01:00\""));
         }
 
+        var requirements = LoadRequirements(options, path, errors);
         var pins = LoadPins(options.Pins, path, errors);
         var (roots, intermediates) = LoadCas(options.CaFiles, path, baseDirectory, errors);
         var crls = LoadCrls(name, options.CrlFiles, path, baseDirectory, roots.Concat(intermediates).ToList(), errors);
@@ -57,7 +59,48 @@ public static class TrustStoreLoader
             return null;
         }
 
-        return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew);
+        return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew, requirements);
+    }
+
+    private static CertificateRequirements LoadRequirements(TrustStoreOptions options, string path, ICollection<ConfigError> errors)
+    {
+        void Range(int value, int min, int max, string key, string advice)
+        {
+            if (value < min || value > max)
+            {
+                errors.Add(new ConfigError($"{path}:{key}", $"must be between {min} and {max} (is {value}); {advice}"));
+            }
+        }
+
+        Range(options.MinimumRsaKeySize, 1024, 16384, nameof(options.MinimumRsaKeySize), "it is in bits; 2048 is the safe default");
+        Range(options.MinimumEcKeySize, 224, 521, nameof(options.MinimumEcKeySize), "it is in bits (P-256 is 256, P-384 384, P-521 521); 256 is the safe default");
+        Range(options.MaxChainDepth, 0, 20, nameof(options.MaxChainDepth), "it counts the intermediate CAs between a client certificate and its root (nginx's ssl_verify_depth); 5 is the default");
+        Range(options.MaxCertificateSize, 1024, 65535, nameof(options.MaxCertificateSize), "it is in bytes; the TLS layer refuses a certificate over 64 KiB before the gateway sees it; 16384 is the default");
+
+        var algorithms = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.AllowedSignatureAlgorithms.Count; i++)
+        {
+            var entry = options.AllowedSignatureAlgorithms[i];
+            if (SignatureAlgorithms.Normalize(entry) is { } algorithm)
+            {
+                algorithms.Add(algorithm);
+            }
+            else
+            {
+                errors.Add(new ConfigError($"{path}:AllowedSignatureAlgorithms:{i}", $"'{entry}' is not a signature algorithm; use one of {string.Join(", ", SignatureAlgorithms.KnownNames)}, or an OID"));
+            }
+        }
+
+        return new CertificateRequirements
+        {
+            MinimumRsaKeySize = options.MinimumRsaKeySize,
+            MinimumEcKeySize = options.MinimumEcKeySize,
+            MaxChainDepth = options.MaxChainDepth,
+            MaxCertificateSize = options.MaxCertificateSize,
+            AllowedSignatureAlgorithms = algorithms.Count == 0
+                ? CertificateRequirements.Default.AllowedSignatureAlgorithms
+                : algorithms.ToFrozenSet(StringComparer.OrdinalIgnoreCase),
+        };
     }
 
     private static List<string> LoadPins(List<string> pins, string path, ICollection<ConfigError> errors)

@@ -41,7 +41,14 @@ public sealed class VerificationCache
 
     public int Count => _entries.Count;
 
-    public VerificationResult GetOrVerify(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store)
+    public VerificationResult GetOrVerify(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store) =>
+        GetOrVerify(leaf, presentedExtra, store, out _);
+
+    /// <param name="leaf">The client's certificate.</param>
+    /// <param name="presentedExtra">The other certificates the client sent.</param>
+    /// <param name="store">The trust store to verify against.</param>
+    /// <param name="validUntil">Until when the verdict holds (the entry's expiry): callers may keep it that long.</param>
+    public VerificationResult GetOrVerify(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, out DateTimeOffset validUntil)
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(store);
@@ -49,12 +56,14 @@ public sealed class VerificationCache
         var key = new Key(store.Generation, Fingerprints.Sha256(leaf), ChainHash(presentedExtra));
         if (_entries.TryGetValue(key, out var cached) && now < cached.ExpiresAt)
         {
+            validUntil = cached.ExpiresAt;
             return cached.Result;
         }
 
         var result = _verifier.Verify(leaf, presentedExtra, store, now);
         MakeRoom(now);
-        _entries[key] = new Entry(result, ExpiryOf(leaf, presentedExtra, store, now));
+        validUntil = ExpiryOf(leaf, presentedExtra, store, now);
+        _entries[key] = new Entry(result, validUntil);
         return result;
     }
 

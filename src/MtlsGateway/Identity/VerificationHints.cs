@@ -82,4 +82,43 @@ internal static class VerificationHints
 
     public static string AdmittedAnyway(string hint) =>
         $"{hint}; admitted because RevocationFailure is Allow";
+
+    public static string TooLarge(X509Certificate2 certificate, bool isLeaf, int limit, string storeName) =>
+        $"{(isLeaf ? "client certificate" : "certificate sent in the chain")} {CertificateFacts.Name(certificate)} is {certificate.RawDataMemory.Length} bytes, larger than trust store '{storeName}' MaxCertificateSize {limit}; real certificates are a few KiB — raise MaxCertificateSize only if the partner's certificate is genuinely that large";
+
+    public static string ChainTooDeep(X509Certificate2 leaf, X509Certificate2 anchor, int intermediates, int limit, string storeName) =>
+        $"the chain from {CertificateFacts.Name(leaf)} to root {CertificateFacts.Name(anchor)} has {intermediates} intermediate CA certificates, more than trust store '{storeName}' MaxChainDepth {limit}; ask the partner for a shorter chain, or raise MaxChainDepth";
+
+    public static string SignatureNotAllowed(X509Certificate2 certificate, int index, bool isAnchor, string algorithm, CertificateRequirements requirements, string storeName) =>
+        $"{Role(certificate, index, isAnchor)}: signature algorithm {algorithm} is not allowed by trust store '{storeName}' AllowedSignatureAlgorithms ({string.Join(", ", requirements.AllowedSignatureAlgorithms.Order(StringComparer.OrdinalIgnoreCase))}); have its issuer {DistinguishedNames.Format(certificate.IssuerName)} reissue it with SHA-256 or stronger";
+
+    public static string KeyTooSmall(X509Certificate2 certificate, int index, bool isAnchor, string kind, int bits, string setting, int minimum, string storeName) =>
+        $"{Role(certificate, index, isAnchor)}: {kind} key of {bits} bits is below trust store '{storeName}' {setting} {minimum}; "
+        + (index == 0
+            ? $"the client needs a new key of at least {minimum} bits{(kind == "RSA" ? " (or ECDSA P-256)" : string.Empty)} and a certificate for it"
+            : $"the CA must be re-keyed (lowering {setting} accepts the risk)");
+
+    public static string NotACa(X509Certificate2 issuer, X509Certificate2 issued) =>
+        $"{CertificateFacts.Name(issuer)} issued {CertificateFacts.Name(issued)} but is not a CA certificate (no basic constraints CA=true, or no keyCertSign usage); only a CA may issue certificates, so the chain is forged or misissued";
+
+    public static string PathLengthExceeded(X509Certificate2 ca, int allowed, int below) =>
+        $"CA {CertificateFacts.Name(ca)} allows {allowed} CA certificate{(allowed == 1 ? string.Empty : "s")} below it (pathLenConstraint {allowed}) but the chain has {below}; the CAs below it were not allowed to issue certificates";
+
+    public static string NameConstraintViolated(X509Certificate2 certificate, X509Certificate2? constrainingCa, string detail)
+    {
+        var (dns, uris) = SubjectAltNames.Read(certificate);
+        var names = dns.Select(d => "DNS " + d).Concat(uris.Select(u => "URI " + u)).Prepend(CertificateFacts.Name(certificate)).ToList();
+        var ca = constrainingCa is null ? "an issuing CA" : $"issuing CA {CertificateFacts.Name(constrainingCa)}";
+        return $"the names of the certificate ({string.Join(", ", names)}) are outside the name constraints of {ca} ({detail}); that CA was not allowed to issue them";
+    }
+
+    public static string UnknownCriticalExtension(X509Certificate2 certificate, int index, IEnumerable<string> oids) =>
+        $"{Role(certificate, index, isAnchor: false)} carries critical extension {string.Join(", ", oids)}, which the gateway does not understand; RFC 5280 requires refusing it — have the CA reissue the certificate without it or mark it non-critical";
+
+    private static string Role(X509Certificate2 certificate, int index, bool isAnchor) => index switch
+    {
+        0 => $"client certificate {CertificateFacts.Name(certificate)}",
+        _ when isAnchor => $"root CA {CertificateFacts.Name(certificate)}",
+        _ => $"issuing CA {CertificateFacts.Name(certificate)}",
+    };
 }

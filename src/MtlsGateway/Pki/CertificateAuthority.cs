@@ -17,7 +17,7 @@ public static class CertificateAuthority
         var key = CreateKey(spec.Key);
         var request = CreateRequest(spec, key);
         using var created = request.Create(
-            request.SubjectName, CreateSignatureGenerator(key), spec.NotBefore, spec.NotAfter, SerialOf(spec));
+            request.SubjectName, SignerFor(spec, key), spec.NotBefore, spec.NotAfter, SerialOf(spec));
         return new IssuedCertificate(Attach(created, key), key);
     }
 
@@ -31,7 +31,7 @@ public static class CertificateAuthority
         request.CertificateExtensions.Add(
             X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         using var created = request.Create(
-            issuer.Certificate.SubjectName, CreateSignatureGenerator(issuer.Key), spec.NotBefore, spec.NotAfter, SerialOf(spec));
+            issuer.Certificate.SubjectName, SignerFor(spec, issuer.Key), spec.NotBefore, spec.NotAfter, SerialOf(spec));
         return new IssuedCertificate(Attach(created, key), key);
     }
 
@@ -63,8 +63,8 @@ public static class CertificateAuthority
         var subject = new X500DistinguishedName(spec.Subject);
         var request = key switch
         {
-            ECDsa ecdsa => new CertificateRequest(subject, ecdsa, HashAlgorithmName.SHA256),
-            RSA rsa => new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+            ECDsa ecdsa => new CertificateRequest(subject, ecdsa, spec.SignatureHash),
+            RSA rsa => new CertificateRequest(subject, rsa, spec.SignatureHash, RSASignaturePadding.Pkcs1),
             _ => throw new NotSupportedException(key.GetType().Name),
         };
 
@@ -87,6 +87,16 @@ public static class CertificateAuthority
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(collection, critical: false));
         }
 
+        if (spec.CrlDistributionPoints.Count > 0)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(spec.CrlDistributionPoints));
+        }
+
+        if (spec.OcspUrls.Count > 0)
+        {
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(spec.OcspUrls, caIssuersUris: null));
+        }
+
         if (spec.DnsNames.Count > 0 || spec.Uris.Count > 0)
         {
             var san = new SubjectAlternativeNameBuilder();
@@ -100,11 +110,20 @@ public static class CertificateAuthority
                 san.AddUri(new Uri(uri));
             }
 
-            request.CertificateExtensions.Add(san.Build());
+            // RFC 5280 4.2.1.6: with an empty subject the names live only here, so the extension is critical.
+            request.CertificateExtensions.Add(san.Build(critical: subject.RawData.Length <= 2));
+        }
+
+        foreach (var extension in spec.Extensions)
+        {
+            request.CertificateExtensions.Add(extension);
         }
 
         return request;
     }
+
+    private static X509SignatureGenerator SignerFor(CertificateSpec spec, AsymmetricAlgorithm signingKey) =>
+        spec.SignatureGenerator?.Invoke(signingKey) ?? CreateSignatureGenerator(signingKey);
 
     private static X509SignatureGenerator CreateSignatureGenerator(AsymmetricAlgorithm key) => key switch
     {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MtlsGateway.Pki;
@@ -37,6 +38,24 @@ public sealed record CertificateSpec
     public X509KeyUsageFlags? KeyUsage { get; init; }
 
     public KeyKind Key { get; init; } = KeyKind.EcdsaP256;
+
+    /// <summary>The hash the issuer signs with.</summary>
+    public HashAlgorithmName SignatureHash { get; init; } = HashAlgorithmName.SHA256;
+
+    /// <summary>
+    /// Makes the signature generator from the signing key (the issuer's, or the new key when self-signed);
+    /// null uses ECDSA, or RSA PKCS#1, over <see cref="SignatureHash"/>. Tests plug legacy algorithms in here.
+    /// </summary>
+    public Func<AsymmetricAlgorithm, X509SignatureGenerator>? SignatureGenerator { get; init; }
+
+    /// <summary>Further extensions, added after the standard ones (name constraints, unknown critical ones in tests).</summary>
+    public IReadOnlyList<X509Extension> Extensions { get; init; } = [];
+
+    /// <summary>CRL distribution point URLs (for Online revocation checking).</summary>
+    public IReadOnlyList<string> CrlDistributionPoints { get; init; } = [];
+
+    /// <summary>OCSP responder URLs (authority information access).</summary>
+    public IReadOnlyList<string> OcspUrls { get; init; } = [];
 
     /// <summary>Serial number (big-endian); null draws 16 random bytes.</summary>
     public byte[]? SerialNumber { get; init; }

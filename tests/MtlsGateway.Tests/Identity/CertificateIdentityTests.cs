@@ -1,8 +1,10 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
 using MtlsGateway.Pki;
+using MtlsGateway.Policies;
 
 namespace MtlsGateway.Tests.Identity;
 
@@ -130,5 +132,22 @@ public sealed class CertificateIdentityTests : IDisposable
             writer.WriteObjectIdentifier(oid);
             writer.WriteCharacterString(UniversalTagNumber.UTF8String, value);
         }
+    }
+
+    [Fact]
+    public void From_SanOnlyCertificateWithEmptySubject_TakesIdentityFromSansAndTheAllowlistMatchesThem()
+    {
+        var issued = _pki.IssueClient(customize: s => s with { Subject = string.Empty, DnsNames = ["san-only.acme.test"], Uris = ["spiffe://acme.test/orders/san-only"] });
+
+        var id = CertificateIdentity.From(issued.Certificate);
+
+        id.Subject.Should().BeEmpty();
+        id.CommonName.Should().BeNull();
+        id.DnsNames.Should().Equal("san-only.acme.test");
+        new Allowlist(new AllowOptions { DnsNames = ["*.acme.test"] }).Admits(id).Should().BeTrue();
+        new Allowlist(new AllowOptions { Uris = ["spiffe://acme.test/orders/*"] }).Admits(id).Should().BeTrue();
+        var byName = new Allowlist(new AllowOptions { CommonNames = ["acme-orders-client"] });
+        byName.Admits(id).Should().BeFalse();
+        byName.DescribeMismatch(id, "acme-orders").Should().Contain("the certificate has no CN to match policy 'acme-orders' Allow.CommonNames");
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
@@ -395,5 +396,206 @@ public sealed class CertificateVerifierTests : IDisposable
 
         _verifier.Verify(leaf.Certificate, null, store, rsa.Now).IsValid.Should().BeTrue();
         _verifier.Verify(leaf.Certificate, null, revokingStore, rsa.Now).Reason.Should().Be(RejectReason.Revoked);
+    }
+
+    // Hostile certificates (issue 9): each fails for exactly one reason, and the hint names it.
+
+    [Fact]
+    public void Verify_Rsa1024Leaf_ReturnsBadSignatureNamingKeySize()
+    {
+        var leaf = _pki.IssueClient(customize: s => s with { Key = KeyKind.Rsa1024 });
+
+        var result = Verify(leaf, _pki.Store());
+
+        ShouldReject(result, RejectReason.BadSignature, "client certificate CN=client,O=Partner,C=US: RSA key of 1024 bits is below trust store 'partners' MinimumRsaKeySize 2048");
+    }
+
+    [Fact]
+    public void Verify_Rsa1024LeafAndLoweredMinimum_IsValid()
+    {
+        var leaf = _pki.IssueClient(customize: s => s with { Key = KeyKind.Rsa1024 });
+
+        Verify(leaf, _pki.Store(customize: o => o.MinimumRsaKeySize = 1024)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Verify_Rsa1024Intermediate_ReturnsBadSignatureNamingTheCa()
+    {
+        var weakCa = _pki.IssueCa("CN=Weak CA", _pki.Root, key: KeyKind.Rsa1024);
+
+        var result = Verify(_pki.IssueClient(issuer: weakCa), _pki.Store(), null, weakCa);
+
+        ShouldReject(result, RejectReason.BadSignature, "issuing CA CN=Weak CA: RSA key of 1024 bits is below trust store 'partners' MinimumRsaKeySize 2048; the CA must be re-keyed");
+    }
+
+    [Fact]
+    public void Verify_Rsa1024Root_ReturnsBadSignatureForTheAnchorsKey()
+    {
+        var weakRoot = _pki.Own(TestPki.CreateRoot("CN=Weak Root", _pki.Now, KeyKind.Rsa1024));
+        var store = _pki.Store(customize: o => o.CaFiles = [_pki.WritePem("weak-root.pem", weakRoot)]);
+
+        var result = Verify(_pki.IssueClient(issuer: weakRoot), store);
+
+        ShouldReject(result, RejectReason.BadSignature, "root CA CN=Weak Root: RSA key of 1024 bits is below");
+    }
+
+    [Fact]
+    public void Verify_P256LeafAndMinimumEc384_ReturnsBadSignature()
+    {
+        var result = Verify(_pki.IssueClient(), _pki.Store(customize: o => o.MinimumEcKeySize = 384));
+
+        ShouldReject(result, RejectReason.BadSignature, "EC key of 256 bits is below trust store 'partners' MinimumEcKeySize 384");
+    }
+
+    [Theory]
+    [InlineData("MD5", "md5RSA")]
+    [InlineData("SHA1", "sha1RSA")]
+    public void Verify_LegacySignedLeaf_ReturnsBadSignatureNamingTheAlgorithm(string hash, string algorithm)
+    {
+        var rsaCa = _pki.IssueCa("CN=RSA CA", _pki.Root, key: KeyKind.Rsa2048);
+        var leaf = _pki.IssueClient(customize: s => s with { SignatureHash = new(hash), SignatureGenerator = Hardening.LegacySignatureGenerator.For }, issuer: rsaCa);
+
+        var result = Verify(leaf, _pki.Store(), null, rsaCa);
+
+        ShouldReject(result, RejectReason.BadSignature, $"client certificate CN=client,O=Partner,C=US: signature algorithm {algorithm} is not allowed by trust store 'partners' AllowedSignatureAlgorithms");
+        result.ChainStatus.Should().BeEmpty("the platform itself accepts it; the refusal is the gateway's own");
+    }
+
+    [Fact]
+    public void Verify_Sha1LeafAndSha1Allowed_IsValid()
+    {
+        var rsaCa = _pki.IssueCa("CN=RSA CA", _pki.Root, key: KeyKind.Rsa2048);
+        var leaf = _pki.IssueClient(customize: s => s with { SignatureHash = HashAlgorithmName.SHA1, SignatureGenerator = Hardening.LegacySignatureGenerator.For }, issuer: rsaCa);
+
+        var result = Verify(leaf, _pki.Store(customize: o => o.AllowedSignatureAlgorithms = ["SHA1RSA", "1.2.840.10045.4.3.2"]), null, rsaCa);
+
+        result.IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Verify_Sha1SelfSignedRoot_IsValidBecauseAnAnchorsSelfSignatureProvesNothing()
+    {
+        var root = _pki.Own(CertificateAuthority.CreateSelfSigned(new CertificateSpec
+        {
+            Subject = "CN=Old SHA-1 Root",
+            NotBefore = _pki.Now.AddYears(-1),
+            NotAfter = _pki.Now.AddYears(5),
+            IsCertificateAuthority = true,
+            ExtendedKeyUsages = null,
+            Key = KeyKind.Rsa2048,
+            SignatureHash = HashAlgorithmName.SHA1,
+            SignatureGenerator = Hardening.LegacySignatureGenerator.For,
+        }));
+        var store = _pki.Store(customize: o => o.CaFiles = [_pki.WritePem("sha1-root.pem", root)]);
+
+        Verify(_pki.IssueClient(issuer: root), store).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Verify_RsaPssLeaf_IsValidByDefaultAndNamedByItsHash()
+    {
+        var rsaCa = _pki.IssueCa("CN=RSA CA", _pki.Root, key: KeyKind.Rsa2048);
+        var leaf = _pki.IssueClient(customize: s => s with { SignatureGenerator = k => X509SignatureGenerator.CreateForRSA((RSA)k, RSASignaturePadding.Pss) }, issuer: rsaCa);
+
+        Verify(leaf, _pki.Store(), null, rsaCa).IsValid.Should().BeTrue();
+        ShouldReject(
+            Verify(leaf, _pki.Store(customize: o => o.AllowedSignatureAlgorithms = ["sha256ECDSA"]), null, rsaCa),
+            RejectReason.BadSignature,
+            "signature algorithm sha256RSAPSS is not allowed");
+    }
+
+    [Fact]
+    public void Verify_UnknownCriticalExtension_ReturnsWrongUsageNamingTheOid()
+    {
+        var leaf = _pki.IssueClient(customize: s => s with { Extensions = [Hardening.HostileExtensions.UnknownCritical()] });
+
+        var result = Verify(leaf, _pki.Store());
+
+        ShouldReject(result, RejectReason.WrongUsage, $"client certificate CN=client,O=Partner,C=US carries critical extension {Hardening.HostileExtensions.UnknownOid}, which the gateway does not understand");
+        result.ChainStatus.Should().Be("HasNotSupportedCriticalExtension");
+    }
+
+    [Fact]
+    public void Verify_LeafOutsideIssuersNameConstraints_ReturnsUntrustedIssuer()
+    {
+        var constrained = _pki.IssueCa("CN=Constrained CA", _pki.Root, s => s with { Extensions = [Hardening.HostileExtensions.PermittedDnsSubtree("partner-a.test")] });
+        var inside = _pki.IssueClient("inside", s => s with { DnsNames = ["api.partner-a.test"] }, constrained);
+        var outside = _pki.IssueClient("outside", s => s with { DnsNames = ["orders.acme.test"] }, constrained);
+
+        Verify(inside, _pki.Store(), null, constrained).IsValid.Should().BeTrue();
+        ShouldReject(
+            Verify(outside, _pki.Store(), null, constrained),
+            RejectReason.UntrustedIssuer,
+            "the names of the certificate (CN=outside,O=Partner,C=US, DNS orders.acme.test) are outside the name constraints of issuing CA CN=Constrained CA");
+    }
+
+    [Fact]
+    public void Verify_CaBelowPathLengthZero_ReturnsUntrustedIssuer()
+    {
+        var pathLenZero = _pki.IssueCa("CN=PathLen0 CA", _pki.Root, s => s with { PathLength = 0 });
+        var sub = _pki.IssueCa("CN=Sub CA", pathLenZero);
+
+        var result = Verify(_pki.IssueClient(issuer: sub), _pki.Store(), null, sub, pathLenZero);
+
+        ShouldReject(result, RejectReason.UntrustedIssuer, "CA CN=PathLen0 CA allows 0 CA certificates below it (pathLenConstraint 0) but the chain has 1");
+    }
+
+    [Fact]
+    public void Verify_IssuerWithoutCaBasicConstraints_ReturnsUntrustedIssuer()
+    {
+        var notCa = _pki.IssueClient("not-a-ca", s => s with { KeyUsage = X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign });
+
+        var result = Verify(_pki.IssueClient(issuer: notCa), _pki.Store(), null, notCa);
+
+        ShouldReject(result, RejectReason.UntrustedIssuer, "CN=not-a-ca,O=Partner,C=US issued CN=client,O=Partner,C=US but is not a CA certificate");
+    }
+
+    [Fact]
+    public void Verify_SanOnlyLeafWithEmptySubject_IsValid()
+    {
+        var leaf = _pki.IssueClient(customize: s => s with { Subject = string.Empty, DnsNames = ["san-only.acme.test"] });
+
+        Verify(leaf, _pki.Store()).IsValid.Should().BeTrue();
+        leaf.Certificate.Extensions[Oids.SubjectAlternativeName]!.Critical.Should().BeTrue("RFC 5280: the names are only there");
+    }
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(1, false)]
+    public void Verify_ChainDepth_IsBoundedByMaxChainDepth(int maxChainDepth, bool admitted)
+    {
+        var second = _pki.IssueCa("CN=Second CA", _pki.Intermediate);
+        var leaf = _pki.IssueClient(issuer: second);
+
+        var result = Verify(leaf, _pki.Store(customize: o => o.MaxChainDepth = maxChainDepth), null, second);
+
+        if (admitted)
+        {
+            result.IsValid.Should().BeTrue();
+        }
+        else
+        {
+            ShouldReject(result, RejectReason.UntrustedIssuer, "has 2 intermediate CA certificates, more than trust store 'partners' MaxChainDepth 1");
+        }
+    }
+
+    [Fact]
+    public void Verify_OversizedLeaf_ReturnsBadSignatureBeforeBuildingAChain()
+    {
+        var leaf = _pki.IssueClient(customize: s => s with { Extensions = [Hardening.HostileExtensions.Padding(32 * 1024)] });
+
+        var result = Verify(leaf, _pki.Store());
+
+        ShouldReject(result, RejectReason.BadSignature, $"client certificate CN=client,O=Partner,C=US is {leaf.Certificate.RawData.Length} bytes, larger than trust store 'partners' MaxCertificateSize 16384");
+        Verify(leaf, _pki.Store(customize: o => o.MaxCertificateSize = 65535)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Verify_PinnedRsa1024Certificate_ReturnsBadSignature()
+    {
+        var leaf = _pki.IssueClient(customize: s => s with { Key = KeyKind.Rsa1024 });
+        var store = _pki.LoadStore(new TrustStoreOptions { Pins = [Fingerprints.Sha256(leaf.Certificate)] });
+
+        Verify(leaf, store).Reason.Should().Be(RejectReason.BadSignature);
     }
 }

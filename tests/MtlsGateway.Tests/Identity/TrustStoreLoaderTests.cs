@@ -268,4 +268,58 @@ public sealed class TrustStoreLoaderTests : IDisposable
         again.Fingerprint.Should().Be(first.Fingerprint);
         new[] { first.Generation, newCrl.Generation, newSkew.Generation }.Should().OnlyHaveUniqueItems();
     }
+
+    [Fact]
+    public void Load_NoStrengthSettings_AppliesSafeDefaults()
+    {
+        var store = _pki.Store();
+
+        store.Requirements.MinimumRsaKeySize.Should().Be(2048);
+        store.Requirements.MinimumEcKeySize.Should().Be(256);
+        store.Requirements.MaxChainDepth.Should().Be(5);
+        store.Requirements.MaxCertificateSize.Should().Be(16384);
+        store.Requirements.AllowedSignatureAlgorithms.Should().Contain(["sha256RSA", "sha384RSAPSS", "sha512ECDSA"])
+            .And.NotContain(["sha1RSA", "md5RSA", "sha1ECDSA", "sha1RSAPSS"]);
+    }
+
+    [Fact]
+    public void Load_StrengthSettingsOutOfRange_ReportsEachAtItsPath()
+    {
+        var options = _pki.StoreOptions();
+        options.MinimumRsaKeySize = 512;
+        options.MinimumEcKeySize = 1000;
+        options.MaxChainDepth = -1;
+        options.MaxCertificateSize = 64 * 1024;
+        options.AllowedSignatureAlgorithms = ["sha256RSA", "sha256-rsa", "1.2.840.10045.4.3.2"];
+
+        var (store, errors) = Load(options);
+
+        store.Should().BeNull();
+        errors.Select(e => e.Path).Should().BeEquivalentTo(
+            $"{Store}:MinimumRsaKeySize", $"{Store}:MinimumEcKeySize", $"{Store}:MaxChainDepth", $"{Store}:MaxCertificateSize", $"{Store}:AllowedSignatureAlgorithms:1");
+        errors.Single(e => e.Path.EndsWith(":1", StringComparison.Ordinal)).Message.Should()
+            .Contain("'sha256-rsa' is not a signature algorithm; use one of").And.Contain("sha256RSAPSS").And.Contain("or an OID");
+        errors.Single(e => e.Path.EndsWith("MinimumRsaKeySize", StringComparison.Ordinal)).Message.Should().Contain("must be between 1024 and 16384 (is 512)");
+    }
+
+    [Fact]
+    public void Load_AllowedSignatureAlgorithms_AreNormalisedFromAnyCaseAndOids()
+    {
+        var store = _pki.Store(customize: o => o.AllowedSignatureAlgorithms = ["SHA384ecdsa", "1.2.840.113549.1.1.11", "1.3.101.112", "1.2.3.4"]);
+
+        store.Requirements.AllowedSignatureAlgorithms.Should().BeEquivalentTo("sha384ECDSA", "sha256RSA", "Ed25519", "1.2.3.4");
+    }
+
+    [Fact]
+    public void Load_StrengthSettingChange_MovesGeneration()
+    {
+        var options = _pki.StoreOptions();
+        var before = _pki.LoadStore(options);
+        options.MinimumRsaKeySize = 3072;
+        var stricter = _pki.LoadStore(options);
+        options.AllowedSignatureAlgorithms = ["sha256ECDSA"];
+        var fewerAlgorithms = _pki.LoadStore(options);
+
+        new[] { before.Generation, stricter.Generation, fewerAlgorithms.Generation }.Should().OnlyHaveUniqueItems("a cached verdict must not outlive the rule that made it");
+    }
 }
