@@ -11,11 +11,16 @@ namespace MtlsGateway.Policies;
 /// </summary>
 public sealed class CertificatePolicyEvaluator(VerificationCache cache)
 {
-    public PolicyVerdict Evaluate(GatewayPolicy policy, X509Certificate2 certificate, X509Certificate2Collection? presentedChain)
+    public PolicyVerdict Evaluate(GatewayPolicy policy, X509Certificate2 certificate, X509Certificate2Collection? presentedChain) =>
+        Evaluate(policy, certificate, presentedChain, out _);
+
+    /// <summary>As above; <paramref name="validUntil"/> says how long the verdict may be reused for this certificate
+    /// and policy (policy objects are replaced on reload, so a reload ends it too).</summary>
+    public PolicyVerdict Evaluate(GatewayPolicy policy, X509Certificate2 certificate, X509Certificate2Collection? presentedChain, out DateTimeOffset validUntil)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(certificate);
-        var result = cache.GetOrVerify(certificate, presentedChain, policy.TrustStore);
+        var result = cache.GetOrVerify(certificate, presentedChain, policy.TrustStore, out validUntil);
         if (!result.IsValid)
         {
             return PolicyVerdict.Refuse(result.Reason ?? RejectReason.UntrustedIssuer, result.Hint ?? "certificate did not verify", result.ChainStatus);

@@ -9,7 +9,7 @@ namespace MtlsGateway.Policies;
 /// The request-level check, run on every request whatever the handshake did: Host against SNI, plaintext
 /// against Strict, then the certificate against the route's policy.
 /// </summary>
-public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator)
+public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeProvider time)
 {
     public RequestRefusal? Admit(HttpContext context, GatewayConnection connection, GatewayPolicy policy)
     {
@@ -47,7 +47,7 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator)
             return null;
         }
 
-        var verdict = evaluator.Evaluate(policy, certificate, connection.PresentedChain);
+        var verdict = Verdict(connection, policy, certificate);
         if (!verdict.Admitted)
         {
             return new RequestRefusal(verdict.Reason!.Value, StatusCodes.Status403Forbidden, verdict.Hint!, policy.Name, policy.TrustStore.Name, verdict.ChainStatus);
@@ -55,6 +55,19 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator)
 
         context.Features.Set(new ClientIdentityFeature(policy, certificate));
         return null;
+    }
+
+    private PolicyVerdict Verdict(GatewayConnection connection, GatewayPolicy policy, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var now = time.GetUtcNow();
+        if (connection.Admission is { } memo && ReferenceEquals(memo.Policy, policy) && now < memo.ValidUntil)
+        {
+            return memo.Verdict;
+        }
+
+        var verdict = evaluator.Evaluate(policy, certificate, connection.PresentedChain, out var validUntil);
+        connection.Admission = new AdmissionMemo(policy, verdict, validUntil);
+        return verdict;
     }
 
     private static RequestRefusal Refuse(RejectReason reason, int status, GatewayPolicy policy, string hint) =>

@@ -36,6 +36,10 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
     /// <summary>Our own verdict when the gateway refused the handshake.</summary>
     public HandshakeRefusal? Refusal { get; set; }
 
+    /// <summary>The last request-level verdict on this connection's certificate: requests on a keep-alive connection
+    /// reuse it instead of hashing and parsing the certificate each time.</summary>
+    internal Policies.AdmissionMemo? Admission { get; set; }
+
     /// <summary>Identity header values computed for this connection's certificate, per policy (hot path: once, not per request).</summary>
     internal Policies.IdentityHeaderCache IdentityHeaders { get; } = new();
 }

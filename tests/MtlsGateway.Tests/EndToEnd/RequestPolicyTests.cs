@@ -155,3 +155,26 @@ public sealed class RequestPolicyTests : IAsyncLifetime
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 }
+
+/// <summary>Keep-alive connections reuse the request-level verdict, but never past the moment it could change.</summary>
+public sealed class KeepAliveVerdictTests
+{
+    [Fact]
+    public async Task CertificateExpiringDuringConnection_NextRequestIsRefusedExpired()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        // Reload polling runs on the same clock: off, so advancing a month does not fire it millions of times.
+        await using var host = await GatewayTestHost.StartAsync((config, _) => config["Gateway"]!["Reload"]!["Enabled"] = false, time);
+        using var pki = new TestPkiDirectory(host.Pki(""));
+        var shortLived = pki.IssueClient("short-lived", "CN=acme-orders-client,O=Acme");
+        using var client = host.CreateClientWith("localhost", shortLived);
+        var first = await client.GetAsync("/orders/1");
+
+        time.Advance(TimeSpan.FromDays(31));
+        var second = await client.GetAsync("/orders/2");
+
+        first.StatusCode.Should().Be(HttpStatusCode.OK);
+        second.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await second.Content.ReadAsStringAsync()).Should().Contain("\"reason\":\"Expired\"");
+    }
+}
