@@ -41,7 +41,7 @@ public sealed class RequestTelemetryMiddleware(
                 && _logger.IsEnabled(LogLevel.Information))
             {
                 _logger.RequestCompleted(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed.TotalMilliseconds,
-                    route, identity.Policy.Name, identity.VerifiedCertificate is { } certificate ? Fingerprints.Sha256(certificate) : null,
+                    route, identity.Policy.Name, identity.IsVerified ? context.Features.Get<Tls.GatewayConnection>()?.ClientCertificateSha256 : null,
                     context.Connection.RemoteIpAddress?.ToString());
             }
         }

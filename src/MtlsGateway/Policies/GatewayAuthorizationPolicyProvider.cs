@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using MtlsGateway.Configuration;
@@ -14,6 +15,10 @@ public sealed class GatewayAuthorizationPolicyProvider(IOptions<AuthorizationOpt
 {
     private readonly DefaultAuthorizationPolicyProvider _framework = new(options);
 
+    // A built policy holds only the gateway policy's name (the handler reads the configuration in force), so one
+    // object per name serves every request and every reload; names come from configuration, never from clients.
+    private readonly ConcurrentDictionary<string, AuthorizationPolicy> _built = new(StringComparer.Ordinal);
+
     public bool AllowsCachingPolicies => false;
 
     public Task<AuthorizationPolicy?> GetPolicyAsync(string policyName) =>
@@ -27,6 +32,6 @@ public sealed class GatewayAuthorizationPolicyProvider(IOptions<AuthorizationOpt
 
     private AuthorizationPolicy BuildDefault() => Build(state.Current.DefaultPolicy.Name);
 
-    private static AuthorizationPolicy Build(string name) =>
-        new AuthorizationPolicyBuilder().AddRequirements(new GatewayPolicyRequirement(name)).Build();
+    private AuthorizationPolicy Build(string name) =>
+        _built.GetOrAdd(name, static n => new AuthorizationPolicyBuilder().AddRequirements(new GatewayPolicyRequirement(n)).Build());
 }

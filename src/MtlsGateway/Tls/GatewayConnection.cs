@@ -29,6 +29,11 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
 
     public X509Certificate2Collection? PresentedChain { get; set; }
 
+    /// <summary>SHA-256 of the client certificate, computed once (request logs carry it on every line).</summary>
+    public string? ClientCertificateSha256 => ClientCertificate is null ? null : _sha256 ??= Identity.Fingerprints.Sha256(ClientCertificate);
+
+    private string? _sha256;
+
     public bool HandshakeCompleted { get; set; }
 
     public string? TlsProtocol { get; set; }
