@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
@@ -65,6 +66,14 @@ public sealed class PassthroughProxy(
             return;
         }
 
+        if (options.SendProxyProtocol && !await SendProxyHeaderAsync(socket, remote, context, Positive(options.ConnectTimeout, PassthroughOptions.DefaultConnectTimeout)))
+        {
+            socket.Dispose();
+            logger.PassthroughUnavailable(route.Name, hello.ServerName, destination, remoteIp, remotePort, connection.ListenerName, context.ConnectionId);
+            metrics.Closed(route.Name, PassthroughOutcome.NoDestination, time.GetElapsedTime(started));
+            return;
+        }
+
         using (socket)
         using (var relay = new TcpRelay(context.Transport, context.Features.Get<IConnectionSocketFeature>()?.Socket, socket,
             Positive(options.IdleTimeout, PassthroughOptions.DefaultIdleTimeout), time, metrics, route.Name))
@@ -91,7 +100,22 @@ public sealed class PassthroughProxy(
         }
     }
 
-    // The loader does not yet refuse a zero or negative timeout: fall back to the documented default rather than
-    // relay with no timeout at all.
+    /// <summary>Tells the destination who the client is before any of the client's bytes (PROXY protocol v2).</summary>
+    private async Task<bool> SendProxyHeaderAsync(Socket backend, IPEndPoint? client, ConnectionContext context, TimeSpan timeout)
+    {
+        // Not the client's ConnectionClosed: a client that half-closes right after its hello must still be relayed.
+        using var deadline = new CancellationTokenSource(timeout, time);
+        try
+        {
+            await backend.SendAsync(ProxyProtocol.ProxyHeaderWriter.V2(client, context.LocalEndPoint as IPEndPoint), SocketFlags.None, deadline.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    // The loader refuses a zero or negative timeout; this keeps the relay safe if one slips through.
     private static TimeSpan Positive(TimeSpan value, TimeSpan fallback) => value > TimeSpan.Zero ? value : fallback;
 }
