@@ -15,6 +15,10 @@ public sealed class PassthroughOptions
     /// fails over to the following ones when a connect is refused or times out.</summary>
     public List<string> Destinations { get; set; } = [];
 
+    /// <summary>Send a PROXY protocol v2 header to the destination before the client's bytes, carrying the client's
+    /// address (after any PROXY header the listener itself accepted). The destination must expect it [false].</summary>
+    public bool SendProxyProtocol { get; set; }
+
     /// <summary>How long one connect attempt to a destination may take before the next one is tried [5 s].</summary>
     public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
 
