@@ -15,7 +15,12 @@ public static class GatewayConfigLoader
 {
     private static readonly string[] ReservedPolicyNames = ["Default", "Anonymous"];
 
-    public static ConfigLoadResult Load(IConfiguration configuration, string baseDirectory, long version, TimeProvider time)
+    public static ConfigLoadResult Load(IConfiguration configuration, string baseDirectory, long version, TimeProvider time) =>
+        Load(configuration, baseDirectory, version, time, keyFileExposures: null);
+
+    /// <summary>As above; also notes in <paramref name="keyFileExposures"/> every private key file other users can read.</summary>
+    public static ConfigLoadResult Load(IConfiguration configuration, string baseDirectory, long version, TimeProvider time,
+        ICollection<KeyFileExposure>? keyFileExposures)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(time);
@@ -37,6 +42,12 @@ public static class GatewayConfigLoader
             return new ConfigLoadResult(null, [new ConfigError(GatewayOptions.SectionName, BinderMessage(ex))]);
         }
 
+        // Before any loader opens a file: a path no file API accepts, or a "file" too big to read whole (/dev/zero).
+        if (ConfigFileChecks.Unusable(options, baseDirectory) is { Count: > 0 } unusable)
+        {
+            return new ConfigLoadResult(null, unusable);
+        }
+
         var listeners = LoadListeners(options, errors);
         var admin = string.IsNullOrWhiteSpace(options.Admin.Url)
             ? null
@@ -46,7 +57,7 @@ public static class GatewayConfigLoader
             errors.Add(new ConfigError("Gateway:Admin:Url", "the admin listener serves plain HTTP; use http:// and keep it on loopback"));
         }
 
-        var serverCertificates = ServerCertificateLoader.Load(options.ServerCertificates, baseDirectory, errors);
+        var serverCertificates = ServerCertificateLoader.Load(options.ServerCertificates, baseDirectory, errors, keyFileExposures);
         if (listeners.Any(l => l.IsTls) && options.ServerCertificates.Count == 0)
         {
             errors.Add(new ConfigError("Gateway:ServerCertificates", "an https listener needs at least one server certificate; add CertificateFile and KeyFile"));
@@ -65,7 +76,13 @@ public static class GatewayConfigLoader
         var defaultPolicy = ResolveDefaultPolicy(options, policies, errors);
         var routes = LoadRoutes(configuration, options, errors);
         var passthrough = LoadPassthrough(options, routes, errors);
-        var upstreams = Upstreams.UpstreamTlsLoader.Load(configuration, options, trustStores, baseDirectory, errors);
+        var upstreams = Upstreams.UpstreamTlsLoader.Load(configuration, options, trustStores, baseDirectory, errors, keyFileExposures);
+        LimitsOptions.Validate(options.Limits, errors);
+        if (options.Reload.PollInterval <= TimeSpan.Zero)
+        {
+            errors.Add(new ConfigError("Gateway:Reload:PollInterval", $"must be positive, e.g. '00:00:02'; got '{options.Reload.PollInterval}'"));
+        }
+        ShutdownOptions.Validate(options.Shutdown, errors);
 
         if (errors.Count > 0 || defaultPolicy is null)
         {

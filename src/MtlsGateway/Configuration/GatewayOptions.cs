@@ -23,6 +23,12 @@ public sealed class GatewayOptions
 
     public ReloadOptions Reload { get; set; } = new();
 
+    /// <summary>Timeouts, rates, sizes and connection limits per client (docs/configuration.md, "Gateway:Limits").</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>What SIGTERM does: pre-stop delay and drain (docs/configuration.md, "Gateway:Shutdown").</summary>
+    public ShutdownOptions Shutdown { get; set; } = new();
+
     /// <summary>Request logging and the summarising of repeated refusals (docs/observability.md).</summary>
     public Diagnostics.GatewayLoggingOptions Logging { get; set; } = new();
 

@@ -6,7 +6,9 @@ using Yarp.ReverseProxy.Model;
 
 namespace MtlsGateway.Hosting;
 
-/// <summary>Turns a failed forward (backend down, reset, timed out) into problem+json 502/504 instead of YARP's empty body.</summary>
+/// <summary>Turns a failed forward (backend down, reset, timed out) into problem+json 502/504 instead of YARP's empty
+/// body. A request body the client got wrong (over <c>MaxRequestBodySize</c>, below <c>MinRequestBodyDataRate</c>) is the
+/// client's fault: it keeps Kestrel's 4xx (413, 408, 400) and is not reported as a backend failure.</summary>
 public sealed class BackendErrorMiddleware(RequestDelegate next, ILogger<BackendErrorMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -16,6 +18,18 @@ public sealed class BackendErrorMiddleware(RequestDelegate next, ILogger<Backend
         var error = context.GetForwarderErrorFeature();
         if (error is null)
         {
+            return;
+        }
+
+        if (error.Error is ForwarderError.RequestBodyClient)
+        {
+            var clientStatus = FindBadRequest(error.Exception)?.StatusCode ?? StatusCodes.Status400BadRequest;
+            if (!context.Response.HasStarted)
+            {
+                await ProblemResponse.WriteAsync(context, clientStatus, ReasonTitle(clientStatus), reason: error.Error.ToString(),
+                    "The request body was refused before it reached the backend (too large, too slow or malformed).");
+            }
+
             return;
         }
 
@@ -30,4 +44,24 @@ public sealed class BackendErrorMiddleware(RequestDelegate next, ILogger<Backend
                 reason: error.Error.ToString(), "The backend could not be reached or did not answer.");
         }
     }
+
+    private static BadHttpRequestException? FindBadRequest(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+
+        return null;
+    }
+
+    private static string ReasonTitle(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "Content Too Large",
+        StatusCodes.Status408RequestTimeout => "Request Timeout",
+        _ => "Bad Request",
+    };
 }

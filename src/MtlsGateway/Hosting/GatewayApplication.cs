@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MtlsGateway.Admin;
 using MtlsGateway.Configuration;
 using MtlsGateway.Demo;
@@ -31,7 +32,8 @@ public static class GatewayApplication
             ?? throw new ConfigInvalidException([readError!]);
         var time = run.TimeProvider ?? TimeProvider.System;
         var baseDirectory = Path.GetDirectoryName(configPath)!;
-        var loaded = GatewayConfigLoader.Load(configuration, baseDirectory, version: 1, time);
+        var keyFileExposures = new List<KeyFileExposure>();
+        var loaded = GatewayConfigLoader.Load(configuration, baseDirectory, version: 1, time, keyFileExposures);
         if (!loaded.IsValid)
         {
             throw new ConfigInvalidException(loaded.Errors);
@@ -85,6 +87,9 @@ public static class GatewayApplication
         builder.Services.AddSingleton<RequestAdmission>();
         builder.Services.AddGatewayListeners(snapshot);
         builder.Services.AddGatewayDiagnostics();
+        builder.Services.AddSingleton(snapshot.Options.Shutdown);
+        builder.Services.AddHostedService<GracefulShutdownService>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = snapshot.Options.Shutdown.HostShutdownTimeout);
 
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<IAuthorizationPolicyProvider, GatewayAuthorizationPolicyProvider>();
@@ -94,6 +99,7 @@ public static class GatewayApplication
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms<IdentityHeadersTransformProvider>();
+        builder.Services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigFilter>(new BackendTimeoutConfigFilter(snapshot.Options.Limits.BackendActivityTimeout));
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, Upstreams.UpstreamHttpClientFactory>();
 
         if (snapshot.Options.DemoBackend is { Url.Length: > 0 } demo)
@@ -102,6 +108,12 @@ public static class GatewayApplication
         }
 
         var app = builder.Build();
+        var tlsLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MtlsGateway.Tls");
+        foreach (var exposure in keyFileExposures)
+        {
+            tlsLogger.KeyFileReadable(exposure.KeyFile, exposure.ConfigPath, exposure.Mode);
+        }
+
         // Listening from the start, so that /metrics counts what happens before its first scrape.
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<ConfigReloadService>().Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;

@@ -19,9 +19,11 @@ internal static class ListenerServiceCollectionExtensions
     public static IServiceCollection AddGatewayListeners(this IServiceCollection services, GatewaySnapshot snapshot)
     {
         services.TryAddSingleton<ProxyProtocolMetrics>();
+        services.TryAddSingleton<ConnectionMetrics>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            KestrelLimits.Apply(kestrel.Limits, snapshot.Options.Limits);
             var bound = sp.GetRequiredService<BoundListeners>();
             foreach (var listener in snapshot.Listeners)
             {
@@ -46,6 +48,13 @@ internal static class ListenerServiceCollectionExtensions
         {
             bound.Add(name, options);
             options.Protocols = listener.IsTls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+            if (name != BoundListeners.AdminName)
+            {
+                // Before everything else: a connection over the limit costs no TLS or PROXY protocol work.
+                var gate = CreateGate(name, services);
+                options.Use(next => new ConnectionLimitMiddleware(next, gate).OnConnectionAsync);
+            }
+
             if (named.ProxyProtocol is { } proxyProtocol)
             {
                 // First of all: the client address the header carries must be in place before anything reads it.
@@ -69,5 +78,18 @@ internal static class ListenerServiceCollectionExtensions
             });
             options.Use(HandshakeCompletedMiddleware.Create);
         });
+    }
+
+    private static ConnectionGate CreateGate(string listener, IServiceProvider services)
+    {
+        var options = services.GetRequiredService<GatewayState>().Current.Options;
+        var interval = options.Logging.RefusalSummaryInterval > TimeSpan.Zero
+            ? options.Logging.RefusalSummaryInterval
+            : GatewayLoggingOptions.DefaultRefusalSummaryInterval;
+        var metrics = services.GetRequiredService<ConnectionMetrics>();
+        var gate = new ConnectionGate(listener, options.Limits.MaxConcurrentConnections, interval, services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("MtlsGateway.Hosting.ConnectionLimit"), metrics);
+        metrics.Track(gate);
+        return gate;
     }
 }

@@ -8,7 +8,7 @@ namespace MtlsGateway.Tls;
 public static class ServerCertificateLoader
 {
     public static IReadOnlyList<ServerCertificate> Load(
-        IReadOnlyList<ServerCertificateOptions> entries, string baseDirectory, ICollection<ConfigError> errors)
+        IReadOnlyList<ServerCertificateOptions> entries, string baseDirectory, ICollection<ConfigError> errors, ICollection<KeyFileExposure>? exposures = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(errors);
@@ -43,6 +43,7 @@ public static class ServerCertificateLoader
             }
 
             var certificate = LoadWithKey(certFile, keyFile, path, errors, out var chain);
+            CheckKeyFileMode(keyFile, $"{path}:KeyFile", exposures);
             if (certificate is not null)
             {
                 loaded.Add(new ServerCertificate(hosts, certificate, chain, entry.Default, certFile));
@@ -89,6 +90,31 @@ public static class ServerCertificateLoader
                 : $"cannot load '{certFile}' with key '{keyFile}': {ex.Message}";
             errors.Add(new ConfigError($"{path}:KeyFile", why));
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Notes a key file that users other than the file's owner and group can read. Group read is left alone: it is
+    /// how a non-root gateway reads a Kubernetes Secret mounted with <c>defaultMode: 0440</c> and <c>fsGroup</c>.
+    /// </summary>
+    public static void CheckKeyFileMode(string keyFile, string path, ICollection<KeyFileExposure>? exposures)
+    {
+        if (exposures is null || OperatingSystem.IsWindows() || !File.Exists(keyFile))
+        {
+            return;
+        }
+
+        try
+        {
+            var mode = File.GetUnixFileMode(keyFile);
+            if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            {
+                exposures.Add(new KeyFileExposure(path, keyFile, Convert.ToString((int)mode & 0x1FF, 8)));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable metadata: loading the key reports the real problem.
         }
     }
 

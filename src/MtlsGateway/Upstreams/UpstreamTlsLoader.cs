@@ -18,7 +18,8 @@ internal static class UpstreamTlsLoader
         GatewayOptions options,
         IReadOnlyDictionary<string, TrustStore> trustStores,
         string baseDirectory,
-        ICollection<ConfigError> errors)
+        ICollection<ConfigError> errors,
+        ICollection<KeyFileExposure>? exposures = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,7 +46,7 @@ internal static class UpstreamTlsLoader
             }
 
             var certificate = upstream.ClientCertificate is { } files
-                ? LoadClientCertificate(files, baseDirectory, $"{path}:ClientCertificate", errors)
+                ? LoadClientCertificate(files, baseDirectory, $"{path}:ClientCertificate", errors, exposures)
                 : null;
             upstreams[clusterId] = new UpstreamTls(clusterId, certificate, store);
         }
@@ -54,7 +55,7 @@ internal static class UpstreamTlsLoader
     }
 
     private static SslStreamCertificateContext? LoadClientCertificate(
-        ClientCertificateFileOptions files, string baseDirectory, string path, ICollection<ConfigError> errors)
+        ClientCertificateFileOptions files, string baseDirectory, string path, ICollection<ConfigError> errors, ICollection<KeyFileExposure>? exposures)
     {
         var certFile = ConfigFiles.RequireFile(baseDirectory, files.CertificateFile, $"{path}:CertificateFile", errors);
         var keyFile = ConfigFiles.RequireFile(baseDirectory, files.KeyFile, $"{path}:KeyFile", errors);
@@ -64,6 +65,7 @@ internal static class UpstreamTlsLoader
         }
 
         var certificate = ServerCertificateLoader.LoadWithKey(certFile, keyFile, path, errors, out var chain);
+        ServerCertificateLoader.CheckKeyFileMode(keyFile, $"{path}:KeyFile", exposures);
         if (certificate is not null && !CertificateFacts.AllowsExtendedUsage(certificate, Oids.ClientAuth))
         {
             errors.Add(new ConfigError($"{path}:CertificateFile",

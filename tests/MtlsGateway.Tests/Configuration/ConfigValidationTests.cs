@@ -42,6 +42,8 @@ public sealed class ConfigValidationTests
             "Gateway:Passthrough:legacy:Destinations:0", "is not 'host:port'" },
         { "passthrough timeout", c => c["Gateway"]!["Passthrough"] = new JsonObject { ["legacy"] = new JsonObject { ["Hosts"] = new JsonArray("legacy.test"), ["Destinations"] = new JsonArray("127.0.0.1:9"), ["IdleTimeout"] = "-00:00:01" } },
             "Gateway:Passthrough:legacy:IdleTimeout", "must be positive" },
+        { "reload poll interval", c => c["Gateway"]!["Reload"] = new JsonObject { ["PollInterval"] = "00:00:00" },
+            "Gateway:Reload:PollInterval", "must be positive" },
         { "unknown cluster", c => c["ReverseProxy"]!["Routes"]!["orders"]!["ClusterId"] = "nope",
             "ReverseProxy:Routes:orders:ClusterId", "'nope' is not a cluster; known: echo" },
         { "misspelt key", c => c["Gateway"]!["Policies"]!["open-status"]!["Mdoe"] = "Strict",
