@@ -44,14 +44,6 @@ internal static partial class GatewayLog
         Message = "Configuration version {Version} loaded from {ConfigPath} (hash {Hash})")]
     public static partial void ConfigLoaded(this ILogger logger, long version, string configPath, string hash);
 
-    [LoggerMessage(EventId = 3002, EventName = "ConfigInvalid", Level = LogLevel.Error,
-        Message = "Configuration error at {ConfigPath}: {Problem}")]
-    public static partial void ConfigInvalid(this ILogger logger, string configPath, string problem);
-
-    [LoggerMessage(EventId = 5001, EventName = "ListenerBound", Level = LogLevel.Information,
-        Message = "Listener {Listener} on {Address} ({Kind})")]
-    public static partial void ListenerBound(this ILogger logger, string listener, string address, string kind);
-
     [LoggerMessage(EventId = 5002, EventName = "DemoBackendStarted", Level = LogLevel.Information,
         Message = "Demo echo backend listening on {Address} (development only)")]
     public static partial void DemoBackendStarted(this ILogger logger, string address);

@@ -128,7 +128,12 @@ public static class GatewayApplication
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendErrorMiddleware>());
 
         var lifetime = app.Lifetime;
-        lifetime.ApplicationStarted.Register(() => state.ListenersReady = true);
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            state.ListenersReady = true;
+            app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MtlsGateway.Configuration")
+                .ConfigLoaded(snapshot.Version, configPath, snapshot.Hash);
+        });
         lifetime.ApplicationStopping.Register(() => state.ListenersReady = false);
         return app;
     }
