@@ -297,7 +297,7 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
       "Override": { "Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information" }
     },
     "WriteTo": [
-      { "Name": "File", "Args": { "path": "$WORK/logs/$1-.clef", "rollingInterval": "Day",
+      { "Name": "File", "Args": { "path": "$WORK/logs/$1-.clef", "rollingInterval": "Day", "buffered": true, "flushToDiskInterval": "00:00:01",
         "formatter": "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact" } }
     ]
   }
