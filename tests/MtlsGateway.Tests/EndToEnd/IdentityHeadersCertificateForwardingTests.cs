@@ -24,9 +24,7 @@ public sealed class IdentityHeadersCertificateForwardingTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
         builder.Services.AddCertificateForwarding(options => options.CertificateHeader = "X-ARR-ClientCert");
         _backend = builder.Build();
         _backend.UseCertificateForwarding();
@@ -36,7 +34,7 @@ public sealed class IdentityHeadersCertificateForwardingTests : IAsyncLifetime
             await context.Response.WriteAsync(certificate is null ? "none" : $"{certificate.Thumbprint} {certificate.GetCertHashString(HashAlgorithmName.SHA256)}");
         });
         await _backend.StartAsync();
-        var address = _backend.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = LoopbackApp.Address(_backend);
 
         _host = await GatewayTestHost.StartAsync((config, _) =>
         {

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Pki;
+using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.EndToEnd;
 
@@ -33,8 +34,7 @@ internal sealed class UpstreamBackend : IAsyncDisposable
 
     public static async Task<UpstreamBackend> StartAsync(IssuedCertificate server, X509Certificate2 serverIssuer, X509Certificate2? clientRoot)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = LoopbackApp.CreateBuilder(url: null);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
         {
             ServerCertificate = server.Certificate,
@@ -46,7 +46,7 @@ internal sealed class UpstreamBackend : IAsyncDisposable
         app.Run(context => context.Response.WriteAsync(
             context.Connection.ClientCertificate?.GetCertHashString(HashAlgorithmName.SHA256) ?? "no client certificate"));
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = LoopbackApp.Address(app);
         return new UpstreamBackend(app, new Uri(address).Port);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.Hardening;
 
@@ -23,7 +24,7 @@ internal sealed class FaultyBackend : IAsyncDisposable
 
     private FaultyBackend(WebApplication app) => _app = app;
 
-    public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+    public Uri Address => new(LoopbackApp.Address(_app) + "/");
 
     /// <summary>Requests parked in <c>/hang</c> right now.</summary>
     public int Hanging => Volatile.Read(ref _hanging);
@@ -33,9 +34,7 @@ internal sealed class FaultyBackend : IAsyncDisposable
 
     public static async Task<FaultyBackend> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
         var app = builder.Build();
         var backend = new FaultyBackend(app);
         app.MapGet("/hang", backend.HangAsync);

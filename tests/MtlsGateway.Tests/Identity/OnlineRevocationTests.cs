@@ -24,9 +24,7 @@ public sealed class OnlineRevocationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
         _crlServer = builder.Build();
         _crlServer.Run(context =>
         {
@@ -41,7 +39,7 @@ public sealed class OnlineRevocationTests : IAsyncLifetime
         });
         await _crlServer.StartAsync();
         // A unique path per test run: the platform caches fetched CRLs by URL.
-        _baseUrl = _crlServer.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/" + Guid.NewGuid().ToString("N");
+        _baseUrl = LoopbackApp.Address(_crlServer) + "/" + Guid.NewGuid().ToString("N");
     }
 
     public async Task DisposeAsync()

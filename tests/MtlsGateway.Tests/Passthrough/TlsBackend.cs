@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Pki;
+using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.Passthrough;
 
@@ -33,7 +34,7 @@ internal sealed class TlsBackend : IAsyncDisposable
         _server = server;
     }
 
-    public int Port => new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+    public int Port => new Uri(LoopbackApp.Address(_app)).Port;
 
     /// <summary>The backend's CA (public part): what a passthrough client must trust.</summary>
     public X509Certificate2 Root => _root.PublicOnly();
@@ -64,8 +65,7 @@ internal sealed class TlsBackend : IAsyncDisposable
         });
         var rootPublic = root.PublicOnly();
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = LoopbackApp.CreateBuilder(url: null);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
             listen.UseHttps(new HttpsConnectionAdapterOptions
