@@ -31,7 +31,7 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 5004, EventName = "RequestCompleted", Level = LogLevel.Information,
         Message = "{Method} {Path} {Status} {DurationMs:0.0} ms route {Route} policy {Policy} cert {CertSha256}")]
     public static partial void RequestCompleted(this ILogger logger, string Method, string Path, int Status, double DurationMs,
-        string? Route, string? Policy, string? CertSha256, string? RemoteIp);
+        string? Route, string? Policy, string? CertSha256, string? RemoteIp, string TraceId);
 }
 #pragma warning restore IDE1006
 #pragma warning restore SYSLIB1015

@@ -20,7 +20,7 @@ internal static partial class GatewayLog
     public static void RequestRejected(this ILogger logger, RefusalDetails d) => RequestRejected(
         logger, d.Reason, d.Hint, d.RemoteIp, d.RemotePort, d.Listener, d.Sni, d.Host, d.Route, d.Policy, d.TrustStore,
         d.TlsProtocol, d.CertSubject, d.CertIssuer, d.CertSerial, d.CertSha256, d.CertNotBefore, d.CertNotAfter, d.CertDns,
-        d.CertUris, d.ChainStatus, d.ConnectionId);
+        d.CertUris, d.ChainStatus, d.ConnectionId, d.TraceId);
 
     [LoggerMessage(EventId = 1001, EventName = "HandshakeFailed", Level = LogLevel.Warning,
         Message = "TLS handshake refused: {Reason} from {RemoteIp} (SNI {Sni}, policy {Policy}): {Hint}")]
@@ -34,7 +34,7 @@ internal static partial class GatewayLog
     private static partial void RequestRejected(ILogger logger, RejectReason Reason, string Hint, string? RemoteIp, int RemotePort,
         string? Listener, string? Sni, string? Host, string? Route, string? Policy, string? TrustStore, string? TlsProtocol,
         string? CertSubject, string? CertIssuer, string? CertSerial, string? CertSha256, DateTimeOffset? CertNotBefore,
-        DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId);
+        DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId, string? TraceId);
 
     [LoggerMessage(EventId = 2002, EventName = "RevocationUnknownAllowed", Level = LogLevel.Warning,
         Message = "Admitted {CertSubject} although revocation status is unknown (trust store {TrustStore} has RevocationFailure=Allow): {Warning}")]
@@ -50,7 +50,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 5003, EventName = "BackendFailed", Level = LogLevel.Warning,
         Message = "Backend for route {Route} failed: {ForwarderError} ({Status}): {Detail}")]
-    public static partial void BackendFailed(this ILogger logger, string? route, string forwarderError, int status, string? detail);
+    public static partial void BackendFailed(this ILogger logger, string? route, string forwarderError, int status, string? detail, string traceId);
 }
 #pragma warning restore IDE1006
 #pragma warning restore SYSLIB1015

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -41,7 +40,8 @@ public static class ProblemResponse
             writer.WriteString("reason", reason);
         }
 
-        writer.WriteString("traceId", Activity.Current?.Id ?? context.TraceIdentifier);
+        // The same id as the request's log events (RequestRejected, BackendFailed, RequestCompleted: TraceId).
+        writer.WriteString("traceId", context.TraceIdentifier);
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);
     }

@@ -48,6 +48,9 @@ public sealed record RefusalDetails
 
     public string? ConnectionId { get; init; }
 
+    /// <summary>The request's trace id (<c>RequestRejected</c> only), as the problem+json body shows it to the client.</summary>
+    public string? TraceId { get; init; }
+
     /// <summary>Which side ended the handshake: <c>gateway</c> (our verdict) or <c>client</c>.</summary>
     public string? FailedSide { get; init; }
 }

@@ -42,7 +42,7 @@ public sealed class RequestTelemetryMiddleware(
             {
                 _logger.RequestCompleted(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed.TotalMilliseconds,
                     route, identity.Policy.Name, identity.IsVerified ? context.Features.Get<Tls.GatewayConnection>()?.ClientCertificateSha256 : null,
-                    context.Connection.RemoteIpAddress?.ToString());
+                    context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
             }
         }
     }

@@ -37,7 +37,7 @@ public sealed class BackendErrorMiddleware(RequestDelegate next, ILogger<Backend
             ? StatusCodes.Status504GatewayTimeout
             : StatusCodes.Status502BadGateway;
         var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
-        logger.BackendFailed(route, error.Error.ToString(), status, error.Exception?.Message);
+        logger.BackendFailed(route, error.Error.ToString(), status, error.Exception?.Message, context.TraceIdentifier);
         if (!context.Response.HasStarted)
         {
             await ProblemResponse.WriteAsync(context, status, status == StatusCodes.Status504GatewayTimeout ? "Gateway Timeout" : "Bad Gateway",

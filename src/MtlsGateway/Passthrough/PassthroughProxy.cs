@@ -93,10 +93,11 @@ public sealed class PassthroughProxy(
             }
 
             var duration = time.GetElapsedTime(started);
+            // Counted before the event, so whoever reads the event finds the counters already updated.
+            metrics.Closed(route.Name, outcome, duration);
             var seconds = Math.Round(duration.TotalSeconds, 3);
             logger.PassthroughClosed(route.Name, hello.ServerName, destination, remoteIp, remotePort, relay.BytesFromClient,
                 relay.BytesToClient, seconds, outcome, relay.Error, connection.ListenerName, context.ConnectionId);
-            metrics.Closed(route.Name, outcome, duration);
         }
     }
 

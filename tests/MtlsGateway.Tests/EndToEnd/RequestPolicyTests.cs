@@ -137,6 +137,34 @@ public sealed class RequestPolicyTests : IAsyncLifetime
         (await response.Content.ReadAsStringAsync()).Should().NotContain("demo echo");
     }
 
+    [Fact]
+    public async Task Refusal_TraceIdInBody_IsTheTraceIdOfItsEvent()
+    {
+        using var client = _host.CreateClient("localhost", "client-expired");
+
+        var response = await client.GetAsync("/orders/trace");
+
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var traceId = problem.RootElement.GetProperty("traceId").GetString();
+        LogSink.Property(await _host.Logs.WaitForAsync("RequestRejected"), "TraceId").Should().Be(traceId);
+    }
+
+    [Fact]
+    public async Task ClientTraceContext_ReachesBackendUnchanged()
+    {
+        // The gateway starts no span of its own (no per-request Activity): the client's trace context is the backend's.
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        using var client = _host.CreateClient("localhost", "client");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/orders/traced");
+        request.Headers.TryAddWithoutValidation("traceparent", traceParent);
+        request.Headers.TryAddWithoutValidation("tracestate", "partner=1");
+
+        var echo = await EchoAsync(await client.SendAsync(request));
+
+        echo.GetProperty("headers").GetProperty("traceparent").GetString().Should().Be(traceParent);
+        echo.GetProperty("headers").GetProperty("tracestate").GetString().Should().Be("partner=1");
+    }
+
     private static async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode status, string reason)
     {
         response.StatusCode.Should().Be(status);
@@ -176,5 +204,27 @@ public sealed class KeepAliveVerdictTests
         first.StatusCode.Should().Be(HttpStatusCode.OK);
         second.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         (await second.Content.ReadAsStringAsync()).Should().Contain("\"reason\":\"Expired\"");
+    }
+}
+
+/// <summary>A route's policy is its <c>AuthorizationPolicy</c> (or the default policy), whatever its metadata says.</summary>
+public sealed class RoutePolicySourceTests
+{
+    [Fact]
+    public async Task RouteMetadata_CannotNameThePolicy()
+    {
+        await using var host = await GatewayTestHost.StartAsync((config, _) =>
+        {
+            config["ReverseProxy"]!["Routes"]!["orders"]!["Metadata"] = new System.Text.Json.Nodes.JsonObject { ["MtlsGateway.Policy"] = "open-status" };
+        });
+        using var anonymousLocal = host.CreateClient("localhost", certificate: null);
+
+        var orders = await anonymousLocal.GetAsync("/orders/1");
+        var status = await anonymousLocal.GetAsync("/status");
+
+        orders.StatusCode.Should().Be(HttpStatusCode.Forbidden, "route 'orders' names acme-orders (Strict)");
+        (await orders.Content.ReadAsStringAsync()).Should().Contain("\"reason\":\"NoCertificate\"");
+        status.StatusCode.Should().Be(HttpStatusCode.OK, "route 'status' names the Permissive open-status");
+        LogSink.Property(await host.Logs.WaitForAsync("RequestRejected"), "Policy").Should().Be("acme-orders");
     }
 }

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
+using MtlsGateway.Tls;
+using Yarp.ReverseProxy.Model;
+
+namespace MtlsGateway.Policies;
+
+/// <summary>
+/// The request-level check, between routing and YARP: a request that matches no route gets 404; every other one is
+/// admitted under its route's policy (<see cref="RoutePolicyConfigFilter"/>; <c>Gateway:DefaultPolicy</c> when it
+/// names none), resolved against the configuration in force, or refused with problem+json (403, or 421 for a
+/// Host/SNI mismatch) and one <c>RequestRejected</c> event. A refused request never reaches the backend.
+/// </summary>
+/// <remarks>Called directly rather than through ASP.NET Core's authorization middleware: an admitted request costs
+/// one policy lookup and the admission check, with no policy evaluator, handler context or extra async frames.</remarks>
+public sealed class PolicyEnforcementMiddleware(
+    RequestDelegate next, GatewayState state, RequestAdmission admission, RefusalReporter reporter, ILogger<PolicyEnforcementMiddleware> logger)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.GetEndpoint() is not { } endpoint)
+        {
+            return ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", reason: null, "No route matches this request.");
+        }
+
+        var route = endpoint.Metadata.GetMetadata<RouteModel>();
+        var policyName = RoutePolicyConfigFilter.PolicyOf(route?.Config);
+        var refusal = (context.Features.Get<GatewayConnection>(), state.Current.FindPolicy(policyName)) switch
+        {
+            (null, _) => new RequestRefusal(RejectReason.NotAllowed, StatusCodes.Status403Forbidden,
+                "the request did not arrive on a gateway listener", policyName, null, null),
+            (_, null) => new RequestRefusal(RejectReason.NotAllowed, StatusCodes.Status403Forbidden,
+                $"policy '{policyName}' is not in the configuration in force", policyName, null, null),
+            var (connection, policy) => admission.Admit(context, connection, policy),
+        };
+
+        return refusal is null ? next(context) : RefuseAsync(context, refusal, route?.Config.RouteId);
+    }
+
+    private Task RefuseAsync(HttpContext context, RequestRefusal refusal, string? routeId)
+    {
+        context.Features.Set(refusal);
+        var connection = context.Features.Get<GatewayConnection>();
+        // Counted every time; logged in full once per source, then summarised (RefusalThrottle).
+        reporter.RequestRejected(logger, new RefusalDetails
+        {
+            Reason = refusal.Reason,
+            Hint = refusal.Hint,
+            RemoteIp = context.Connection.RemoteIpAddress?.ToString(),
+            RemotePort = context.Connection.RemotePort,
+            Listener = connection?.ListenerName,
+            Sni = connection?.Sni,
+            Host = context.Request.Host.Value,
+            Route = routeId,
+            Policy = refusal.Policy,
+            TrustStore = refusal.TrustStore,
+            TlsProtocol = connection?.TlsProtocol,
+            ChainStatus = refusal.ChainStatus,
+            ConnectionId = context.Connection.Id,
+            TraceId = context.TraceIdentifier,
+        }.WithCertificate(connection?.ClientCertificate));
+
+        var title = refusal.StatusCode == StatusCodes.Status421MisdirectedRequest ? "Misdirected Request" : "Forbidden";
+        return ProblemResponse.WriteAsync(context, refusal.StatusCode, title, refusal.Reason.ToString(), ProblemResponse.ClientDetail(refusal.Reason));
+    }
+}
