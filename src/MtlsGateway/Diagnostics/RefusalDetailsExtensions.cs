@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Identity;
 
 namespace MtlsGateway.Diagnostics;
@@ -6,14 +5,13 @@ namespace MtlsGateway.Diagnostics;
 internal static class RefusalDetailsExtensions
 {
     /// <summary>Fills the <c>Cert*</c> fields from the presented leaf (never its key, never the whole certificate).</summary>
-    public static RefusalDetails WithCertificate(this RefusalDetails details, X509Certificate2? certificate)
+    public static RefusalDetails WithCertificate(this RefusalDetails details, CertificateIdentity? id)
     {
-        if (certificate is null)
+        if (id is null)
         {
             return details;
         }
 
-        var id = CertificateIdentity.From(certificate);
         return details with
         {
             CertSubject = id.Subject,

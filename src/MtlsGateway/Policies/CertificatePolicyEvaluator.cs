@@ -15,8 +15,10 @@ public sealed class CertificatePolicyEvaluator(VerificationCache cache)
         Evaluate(policy, certificate, presentedChain, out _);
 
     /// <summary>As above; <paramref name="validUntil"/> says how long the verdict may be reused for this certificate
-    /// and policy (policy objects are replaced on reload, so a reload ends it too).</summary>
-    public PolicyVerdict Evaluate(GatewayPolicy policy, X509Certificate2 certificate, X509Certificate2Collection? presentedChain, out DateTimeOffset validUntil)
+    /// and policy (policy objects are replaced on reload, so a reload ends it too). <paramref name="identity"/> is the
+    /// certificate's, when the caller has already read it.</summary>
+    public PolicyVerdict Evaluate(
+        GatewayPolicy policy, X509Certificate2 certificate, X509Certificate2Collection? presentedChain, out DateTimeOffset validUntil, CertificateIdentity? identity = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(certificate);
@@ -26,7 +28,7 @@ public sealed class CertificatePolicyEvaluator(VerificationCache cache)
             return PolicyVerdict.Refuse(result.Reason ?? RejectReason.UntrustedIssuer, result.Hint ?? "certificate did not verify", result.ChainStatus);
         }
 
-        var identity = CertificateIdentity.From(certificate);
+        identity ??= CertificateIdentity.From(certificate);
         if (!policy.Allow.Admits(identity))
         {
             return PolicyVerdict.Refuse(RejectReason.NotAllowed, policy.Allow.DescribeMismatch(identity, policy.Name), result.ChainStatus);

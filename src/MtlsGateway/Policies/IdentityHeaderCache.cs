@@ -14,7 +14,7 @@ internal sealed class IdentityHeaderCache
 
     private IdentityHeaderSet[] _sets = [];
 
-    public IdentityHeaderSet GetOrCreate(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate)
+    public IdentityHeaderSet GetOrCreate(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, Identity.CertificateIdentity? identity)
     {
         var sets = Volatile.Read(ref _sets);
         foreach (var set in sets)
@@ -25,7 +25,7 @@ internal sealed class IdentityHeaderCache
             }
         }
 
-        var created = IdentityHeaderSet.Create(policy, names, certificate);
+        var created = IdentityHeaderSet.Create(policy, names, certificate, identity);
         var next = sets.Length < MaxEntries ? [.. sets, created] : (IdentityHeaderSet[])[.. sets[1..], created];
         Volatile.Write(ref _sets, next);
         return created;

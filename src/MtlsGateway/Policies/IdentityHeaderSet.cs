@@ -24,8 +24,9 @@ internal sealed class IdentityHeaderSet
     /// <summary>Name and value of each header to set, every value printable ASCII.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
 
-    /// <summary>The headers for <paramref name="policy"/> and the verified <paramref name="certificate"/> (null: none).</summary>
-    public static IdentityHeaderSet Create(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate)
+    /// <summary>The headers for <paramref name="policy"/> and the verified <paramref name="certificate"/> (null: none);
+    /// <paramref name="identity"/> is the certificate's, when the caller has already read it.</summary>
+    public static IdentityHeaderSet Create(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, CertificateIdentity? identity = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(names);
@@ -41,7 +42,7 @@ internal sealed class IdentityHeaderSet
         }
 
         Add(names.Verified, "SUCCESS");
-        var id = CertificateIdentity.From(certificate);
+        var id = identity ?? CertificateIdentity.From(certificate);
         if (options.Xfcc)
         {
             Add(names.Xfcc, XfccEncoder.Encode(id, options.XfccCert ? certificate : null));

@@ -61,7 +61,7 @@ public sealed class PolicyEnforcementMiddleware(
             ChainStatus = refusal.ChainStatus,
             ConnectionId = context.Connection.Id,
             TraceId = context.TraceIdentifier,
-        }.WithCertificate(connection?.ClientCertificate));
+        }.WithCertificate(connection?.ClientIdentity));
 
         var title = refusal.StatusCode == StatusCodes.Status421MisdirectedRequest ? "Misdirected Request" : "Forbidden";
         return ProblemResponse.WriteAsync(context, refusal.StatusCode, title, refusal.Reason.ToString(), ProblemResponse.ClientDetail(refusal.Reason));

@@ -65,7 +65,8 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
             return memo.Verdict;
         }
 
-        var verdict = evaluator.Evaluate(policy, certificate, connection.PresentedChain, out var validUntil);
+        var verdict = evaluator.Evaluate(policy, certificate, connection.PresentedChain, out var validUntil,
+            ReferenceEquals(certificate, connection.ClientCertificate) ? connection.ClientIdentity : null);
         connection.Admission = new AdmissionMemo(policy, verdict, validUntil);
         return verdict;
     }

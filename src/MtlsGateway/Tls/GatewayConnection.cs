@@ -25,14 +25,28 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
     public TlsPlan? Plan { get; set; }
 
     /// <summary>The client's certificate (our own copy) and the extra certificates it sent with it.</summary>
-    public X509Certificate2? ClientCertificate { get; set; }
+    public X509Certificate2? ClientCertificate
+    {
+        get => _clientCertificate;
+        set
+        {
+            _clientCertificate = value;
+            _clientIdentity = null;
+        }
+    }
 
     public X509Certificate2Collection? PresentedChain { get; set; }
 
-    /// <summary>SHA-256 of the client certificate, computed once (request logs carry it on every line).</summary>
-    public string? ClientCertificateSha256 => ClientCertificate is null ? null : _sha256 ??= Identity.Fingerprints.Sha256(ClientCertificate);
+    /// <summary>The client certificate's names, SANs and SHA-256, read once per connection: the handshake check, the
+    /// request check, the identity headers, the request log and refusal events all use them.</summary>
+    public Identity.CertificateIdentity? ClientIdentity =>
+        _clientCertificate is null ? null : _clientIdentity ??= Identity.CertificateIdentity.From(_clientCertificate);
 
-    private string? _sha256;
+    /// <summary>SHA-256 of the client certificate (request logs carry it on every line).</summary>
+    public string? ClientCertificateSha256 => ClientIdentity?.Sha256;
+
+    private X509Certificate2? _clientCertificate;
+    private Identity.CertificateIdentity? _clientIdentity;
 
     public bool HandshakeCompleted { get; set; }
 

@@ -110,7 +110,7 @@ public sealed class ListenerConnectionMiddleware(
             ChainStatus = refusal?.ChainStatus,
             ConnectionId = context.ConnectionId,
             FailedSide = side,
-        }.WithCertificate(connection.ClientCertificate));
+        }.WithCertificate(connection.ClientIdentity));
     }
 
     private static bool LooksLikeHttp(byte first) => first is (byte)'G' or (byte)'P' or (byte)'H' or (byte)'D' or (byte)'O' or (byte)'C' or (byte)'T';

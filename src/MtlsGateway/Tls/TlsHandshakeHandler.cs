@@ -81,7 +81,7 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator)
         GatewayPolicy? refusingPolicy = null;
         foreach (var policy in plan.HandshakePolicies)
         {
-            var verdict = evaluator.Evaluate(policy, leaf, connection.PresentedChain);
+            var verdict = evaluator.Evaluate(policy, leaf, connection.PresentedChain, out _, connection.ClientIdentity);
             if (verdict.Admitted)
             {
                 return true;
