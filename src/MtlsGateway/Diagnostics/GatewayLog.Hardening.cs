@@ -30,4 +30,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 5105, EventName = "KeyFileReadable", Level = LogLevel.Warning,
         Message = "Private key file {KeyFile} ({ConfigPath}) is readable by other users (mode {Mode}); restrict it, e.g. chmod 600 (or 640/440 for a group the gateway runs in)")]
     public static partial void KeyFileReadable(this ILogger logger, string KeyFile, string ConfigPath, string Mode);
+
+    [LoggerMessage(EventId = 5106, EventName = "TlsBufferReleaseUnavailable", Level = LogLevel.Warning,
+        Message = "Gateway:Limits:ReleaseTlsBuffers is on but this runtime does not expose OpenSSL sessions as expected ({Runtime}, {Os}); idle TLS connections keep their record buffers (~32 KiB each). Set it to false to silence this")]
+    public static partial void TlsBufferReleaseUnavailable(this ILogger logger, string Runtime, string Os);
 }

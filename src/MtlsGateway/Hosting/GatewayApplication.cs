@@ -112,6 +112,12 @@ public static class GatewayApplication
             tlsLogger.KeyFileReadable(exposure.KeyFile, exposure.ConfigPath, exposure.Mode);
         }
 
+        if (snapshot.Options.Limits.ReleaseTlsBuffers && snapshot.Listeners.Any(l => l.IsTls) && !app.Services.GetRequiredService<OpenSslBufferRelease>().IsAvailable)
+        {
+            tlsLogger.TlsBufferReleaseUnavailable(System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+                System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+        }
+
         // Listening from the start, so that /metrics counts what happens before its first scrape.
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<ConfigReloadService>().Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;

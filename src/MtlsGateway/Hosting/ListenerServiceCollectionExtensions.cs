@@ -20,6 +20,7 @@ internal static class ListenerServiceCollectionExtensions
     {
         services.TryAddSingleton<ProxyProtocolMetrics>();
         services.TryAddSingleton<ConnectionMetrics>();
+        services.TryAddSingleton<OpenSslBufferRelease>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -76,7 +77,9 @@ internal static class ListenerServiceCollectionExtensions
                 OnConnection = handshake.OnConnectionAsync,
                 HandshakeTimeout = listener.HandshakeTimeout,
             });
-            options.Use(HandshakeCompletedMiddleware.Create);
+            // Read at start like every limit: the mode also sticks to OpenSSL's shared contexts.
+            var bufferRelease = state.Current.Options.Limits.ReleaseTlsBuffers ? services.GetRequiredService<OpenSslBufferRelease>() : null;
+            options.Use(next => new HandshakeCompletedMiddleware(next, bufferRelease).OnConnectionAsync);
         });
     }
 

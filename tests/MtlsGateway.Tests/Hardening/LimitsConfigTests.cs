@@ -78,6 +78,14 @@ public sealed class LimitsConfigTests
         errors.Should().ContainSingle(e => e.Path == path, string.Join("; ", errors));
     }
 
+    [Fact]
+    public void Validate_ReleaseTlsBuffersNotABoolean_NamesTheKey()
+    {
+        var errors = Load(config => HardeningConfig.Limits(config, ("ReleaseTlsBuffers", JsonNode.Parse("\"sometimes\"")!)));
+
+        errors.Should().ContainSingle().Which.Message.Should().Contain("'sometimes' at 'Gateway:Limits:ReleaseTlsBuffers'");
+    }
+
     [Theory]
     [InlineData("PreStopDelay", "-00:00:01")]
     [InlineData("PreStopDelay", "00:10:00")]
