@@ -254,8 +254,8 @@ EOF
 } >"$WORK/haproxy-tcp.cfg"
 
 # The gateway: the shipped acme-orders policy (Strict, allowlist) on one catch-all route, identity headers on
-# (defaults: XFCC + the parts), Offline CRLs, and the shipped Serilog levels with the console sink removed: CLEF to
-# a file only, so console I/O does not dominate. `gateway` keeps the per-request RequestCompleted line (as shipped);
+# (defaults: XFCC + the parts), Offline CRLs, and the shipped Serilog levels and async sink with the console sink
+# removed: CLEF to a file only, so console I/O does not dominate. `gateway` keeps the per-request RequestCompleted line (as shipped);
 # `gateway-quiet` turns it off (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
 gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false
     cat <<EOF
@@ -291,14 +291,16 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     "Clusters": { "backend": { "Destinations": { "b": { "Address": "http://127.0.0.1:$P_BACKEND/" } } } }
   },
   "Serilog": {
-    "Using": [ "Serilog.Sinks.File", "Serilog.Formatting.Compact" ],
+    "Using": [ "Serilog.Sinks.Async", "Serilog.Sinks.File", "Serilog.Formatting.Compact" ],
     "MinimumLevel": {
       "Default": "Information",
       "Override": { "Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information" }
     },
     "WriteTo": [
-      { "Name": "File", "Args": { "path": "$WORK/logs/$1-.clef", "rollingInterval": "Day", "buffered": true, "flushToDiskInterval": "00:00:01",
-        "formatter": "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact" } }
+      { "Name": "Async", "Args": { "blockWhenFull": true, "configure": [
+        { "Name": "File", "Args": { "path": "$WORK/logs/$1-.clef", "rollingInterval": "Day", "buffered": true, "flushToDiskInterval": "00:00:01",
+          "formatter": "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact" } }
+      ] } }
     ]
   }
 }

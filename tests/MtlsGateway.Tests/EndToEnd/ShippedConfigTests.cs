@@ -10,7 +10,9 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// lines get the answers the README shows.</summary>
 public sealed class ShippedConfigTests : IAsyncLifetime
 {
+    private readonly string _logDirectory = Path.Combine(Path.GetTempPath(), "mtlsgw-shipped-" + Guid.NewGuid().ToString("N")[..8]);
     private Microsoft.AspNetCore.Builder.WebApplication _gateway = null!;
+    private bool _stopped;
 
     public async Task InitializeAsync()
     {
@@ -26,7 +28,7 @@ public sealed class ShippedConfigTests : IAsyncLifetime
                 ["Gateway:Admin:Url"] = "http://127.0.0.1:0",
                 ["Gateway:DemoBackend:Url"] = $"http://127.0.0.1:{demoPort}",
                 ["ReverseProxy:Clusters:demo:Destinations:echo:Address"] = $"http://127.0.0.1:{demoPort}/",
-                ["Serilog:WriteTo:1:Args:path"] = Path.Combine(Path.GetTempPath(), "mtlsgw-shipped-" + Guid.NewGuid().ToString("N")[..8], "gateway-.clef"),
+                ["Serilog:WriteTo:0:Args:configure:1:Args:path"] = Path.Combine(_logDirectory, "gateway-.clef"),
             },
         });
         await _gateway.StartAsync();
@@ -34,6 +36,31 @@ public sealed class ShippedConfigTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await StopGatewayAsync();
+        if (Directory.Exists(_logDirectory))
+        {
+            Directory.Delete(_logDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ShippedLogFile_HasTheStartEvent_AfterShutdown()
+    {
+        // The shipped sinks sit behind an async queue: stopping the gateway drains it, nothing is lost.
+        await StopGatewayAsync();
+
+        var file = Directory.GetFiles(_logDirectory, "gateway-*.clef").Should().ContainSingle().Subject;
+        (await File.ReadAllTextAsync(file)).Should().Contain("\"ConfigLoaded\"");
+    }
+
+    private async Task StopGatewayAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         await _gateway.StopAsync();
         await _gateway.DisposeAsync();
     }
