@@ -75,9 +75,8 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITr
         }
 
         var set = transform.HttpContext.Features.Get<GatewayConnection>() is { } connection
-            ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.VerifiedCertificate,
-                ReferenceEquals(identity.VerifiedCertificate, connection.ClientCertificate) ? connection.ClientIdentity : null)
-            : IdentityHeaderSet.Create(identity.Policy, names, identity.VerifiedCertificate);
+            ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.VerifiedCertificate, identity.Identity)
+            : IdentityHeaderSet.Create(identity.Policy, names, identity.VerifiedCertificate, identity.Identity);
         foreach (var (name, value) in set.Headers)
         {
             headers.TryAddWithoutValidation(name, value);

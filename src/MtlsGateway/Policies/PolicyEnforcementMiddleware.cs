@@ -28,22 +28,22 @@ public sealed class PolicyEnforcementMiddleware(
 
         var route = endpoint.Metadata.GetMetadata<RouteModel>();
         var policyName = RoutePolicyConfigFilter.PolicyOf(route?.Config);
-        var refusal = (context.Features.Get<GatewayConnection>(), state.Current.FindPolicy(policyName)) switch
+        var connection = context.Features.Get<GatewayConnection>();
+        var refusal = (connection, state.Current.FindPolicy(policyName)) switch
         {
             (null, _) => new RequestRefusal(RejectReason.NotAllowed, StatusCodes.Status403Forbidden,
                 "the request did not arrive on a gateway listener", policyName, null, null),
             (_, null) => new RequestRefusal(RejectReason.NotAllowed, StatusCodes.Status403Forbidden,
                 $"policy '{policyName}' is not in the configuration in force", policyName, null, null),
-            var (connection, policy) => admission.Admit(context, connection, policy),
+            var (listenerConnection, policy) => admission.Admit(context, listenerConnection, policy),
         };
 
-        return refusal is null ? next(context) : RefuseAsync(context, refusal, route?.Config.RouteId);
+        return refusal is null ? next(context) : RefuseAsync(context, connection, refusal, route?.Config.RouteId);
     }
 
-    private Task RefuseAsync(HttpContext context, RequestRefusal refusal, string? routeId)
+    private Task RefuseAsync(HttpContext context, GatewayConnection? connection, RequestRefusal refusal, string? routeId)
     {
         context.Features.Set(refusal);
-        var connection = context.Features.Get<GatewayConnection>();
         // Counted every time; logged in full once per source, then summarised (RefusalThrottle).
         reporter.RequestRejected(logger, new RefusalDetails
         {

@@ -53,7 +53,7 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
             return new RequestRefusal(verdict.Reason!.Value, StatusCodes.Status403Forbidden, verdict.Hint!, policy.Name, policy.TrustStore.Name, verdict.ChainStatus);
         }
 
-        context.Features.Set(new ClientIdentityFeature(policy, certificate));
+        context.Features.Set(new ClientIdentityFeature(policy, certificate, connection.ClientIdentity));
         return null;
     }
 
@@ -65,8 +65,7 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
             return memo.Verdict;
         }
 
-        var verdict = evaluator.Evaluate(policy, certificate, connection.PresentedChain, out var validUntil,
-            ReferenceEquals(certificate, connection.ClientCertificate) ? connection.ClientIdentity : null);
+        var verdict = evaluator.Evaluate(policy, certificate, connection.PresentedChain, out var validUntil, connection.ClientIdentity);
         connection.Admission = new AdmissionMemo(policy, verdict, validUntil);
         return verdict;
     }

@@ -20,7 +20,7 @@ internal sealed partial class OpenSslBufferRelease
     private const string SessionType = "Microsoft.Win32.SafeHandles.SafeSslHandle"; // holds the SSL*
 
     private readonly FieldInfo? _securityContext;
-    private bool _available;
+    private readonly bool _available;
 
     public OpenSslBufferRelease()
     {
@@ -48,39 +48,19 @@ internal sealed partial class OpenSslBufferRelease
     public bool IsAvailable => _available;
 
     /// <summary>Call after the handshake and before any application data flows on <paramref name="stream"/>.</summary>
-    public void Apply(SslStream stream)
+    public void Apply(SslStream stream) => OnSession(stream, static ssl =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (!_available || _securityContext!.GetValue(stream) is not SafeHandle { IsInvalid: false, IsClosed: false } session
-            || session.GetType().FullName != SessionType)
-        {
-            return;
-        }
-
-        var added = false;
-        try
-        {
-            session.DangerousAddRef(ref added);
-            var ssl = session.DangerousGetHandle();
-            SslCtxCtrl(SslGetSslCtx(ssl), SslCtrlMode, SslModeReleaseBuffers, IntPtr.Zero);
-            SslCtrl(ssl, SslCtrlMode, SslModeReleaseBuffers, IntPtr.Zero);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            _available = false;
-        }
-        finally
-        {
-            if (added)
-            {
-                session.DangerousRelease();
-            }
-        }
-    }
+        SslCtxCtrl(SslGetSslCtx(ssl), SslCtrlMode, SslModeReleaseBuffers, IntPtr.Zero);
+        return SslCtrl(ssl, SslCtrlMode, SslModeReleaseBuffers, IntPtr.Zero);
+    });
 
     /// <summary>The session's OpenSSL mode bits (tests: whether <see cref="Apply"/> took effect); null when unavailable.</summary>
-    internal long? ModeOf(SslStream stream)
+    internal long? ModeOf(SslStream stream) => OnSession(stream, static ssl => SslCtrl(ssl, SslCtrlMode, 0, IntPtr.Zero));
+
+    /// <summary>Runs <paramref name="call"/> on the stream's SSL*, held by a reference so it cannot be freed meanwhile.</summary>
+    private long? OnSession(SslStream stream, Func<IntPtr, long> call)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         if (!_available || _securityContext!.GetValue(stream) is not SafeHandle { IsInvalid: false, IsClosed: false } session
             || session.GetType().FullName != SessionType)
         {
@@ -91,7 +71,7 @@ internal sealed partial class OpenSslBufferRelease
         try
         {
             session.DangerousAddRef(ref added);
-            return SslCtrl(session.DangerousGetHandle(), SslCtrlMode, 0, IntPtr.Zero);
+            return call(session.DangerousGetHandle());
         }
         finally
         {
