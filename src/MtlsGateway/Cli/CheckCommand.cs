@@ -67,8 +67,9 @@ public static class CheckCommand
         }
 
         var evaluator = new CertificatePolicyEvaluator(new VerificationCache(time));
-        var verdict = evaluator.Evaluate(policy, leaf, presented);
-        var identity = CertificateIdentity.From(leaf);
+        var certificate = PresentedCertificate.Copy(leaf, presented);
+        var verdict = evaluator.Evaluate(policy, certificate);
+        var identity = certificate.Identity;
         output.WriteLine($"certificate: {identity.Subject} (issuer {identity.Issuer}, serial {identity.SerialNumber}, sha256 {identity.Sha256})");
         output.WriteLine($"policy: {policy.Name} ({policy.Mode}, trust store {policy.TrustStore.Name}), at {time.GetUtcNow():O}");
         if (verdict.Admitted)

@@ -41,7 +41,7 @@ public sealed class RequestTelemetryMiddleware(
                 && _logger.IsEnabled(LogLevel.Information))
             {
                 _logger.RequestCompleted(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed.TotalMilliseconds,
-                    route, identity.Policy.Name, identity.IsVerified ? context.Features.Get<Tls.GatewayConnection>()?.ClientCertificateSha256 : null,
+                    route, identity.Policy.Name, identity.Verified?.Identity.Sha256,
                     context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
             }
         }

@@ -80,6 +80,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton<BoundListeners>();
         builder.Services.AddSingleton(sp => new VerificationCache(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<CertificatePolicyEvaluator>();
+        builder.Services.AddSingleton(new PresentedCertificateCache());
         builder.Services.AddSingleton<TlsHandshakeHandler>();
         builder.Services.AddSingleton<PassthroughMetrics>();
         builder.Services.AddSingleton<PassthroughRelayRegistry>();

@@ -10,6 +10,26 @@ internal static class Fingerprints
     public static string Sha256(X509Certificate2 certificate) =>
         certificate.GetCertHashString(HashAlgorithmName.SHA256);
 
+    /// <summary>Upper-case hex SHA-256 over the SHA-256 of each certificate's DER, in order; empty for no certificates.
+    /// Keys verdicts by the chain a client sent.</summary>
+    public static string ChainSha256(X509Certificate2Collection? certificates)
+    {
+        if (certificates is null || certificates.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> certificateHash = stackalloc byte[SHA256.HashSizeInBytes];
+        foreach (var certificate in certificates)
+        {
+            SHA256.HashData(certificate.RawDataMemory.Span, certificateHash);
+            hash.AppendData(certificateHash);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
     /// <summary>Accepts 64 hex digits, optionally colon-separated (as openssl prints them), in any case.</summary>
     public static bool TryNormalizeSha256(string? value, out string normalized)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MtlsGateway.Identity;
@@ -52,8 +51,22 @@ public sealed class VerificationCache
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(store);
+        return GetOrVerify(leaf, presentedExtra, store, Fingerprints.Sha256(leaf), Fingerprints.ChainSha256(presentedExtra), out validUntil);
+    }
+
+    /// <summary>As above for a certificate whose hashes are already known (a handshake's).</summary>
+    public VerificationResult GetOrVerify(PresentedCertificate presented, TrustStore store, out DateTimeOffset validUntil)
+    {
+        ArgumentNullException.ThrowIfNull(presented);
+        ArgumentNullException.ThrowIfNull(store);
+        return GetOrVerify(presented.Leaf, presented.Chain, store, presented.Identity.Sha256, presented.ChainSha256, out validUntil);
+    }
+
+    private VerificationResult GetOrVerify(
+        X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, string leafSha256, string chainSha256, out DateTimeOffset validUntil)
+    {
         var now = _time.GetUtcNow();
-        var key = new Key(store.Generation, Fingerprints.Sha256(leaf), ChainHash(presentedExtra));
+        var key = new Key(store.Generation, leafSha256, chainSha256);
         if (_entries.TryGetValue(key, out var cached) && now < cached.ExpiresAt)
         {
             validUntil = cached.ExpiresAt;
@@ -105,22 +118,6 @@ public sealed class VerificationCache
         {
             _entries.Clear();
         }
-    }
-
-    private static string ChainHash(X509Certificate2Collection? presentedExtra)
-    {
-        if (presentedExtra is null || presentedExtra.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var certificate in presentedExtra)
-        {
-            hash.AppendData(SHA256.HashData(certificate.RawData));
-        }
-
-        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private readonly record struct Key(long Generation, string LeafSha256, string ChainSha256);

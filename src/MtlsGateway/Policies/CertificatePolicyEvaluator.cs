@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
 
@@ -11,27 +10,24 @@ namespace MtlsGateway.Policies;
 /// </summary>
 public sealed class CertificatePolicyEvaluator(VerificationCache cache)
 {
-    public PolicyVerdict Evaluate(GatewayPolicy policy, X509Certificate2 certificate, X509Certificate2Collection? presentedChain) =>
-        Evaluate(policy, certificate, presentedChain, out _);
+    public PolicyVerdict Evaluate(GatewayPolicy policy, PresentedCertificate presented) =>
+        Evaluate(policy, presented, out _);
 
     /// <summary>As above; <paramref name="validUntil"/> says how long the verdict may be reused for this certificate
-    /// and policy (policy objects are replaced on reload, so a reload ends it too). <paramref name="identity"/> is the
-    /// certificate's, when the caller has already read it.</summary>
-    public PolicyVerdict Evaluate(
-        GatewayPolicy policy, X509Certificate2 certificate, X509Certificate2Collection? presentedChain, out DateTimeOffset validUntil, CertificateIdentity? identity = null)
+    /// and policy (policy objects are replaced on reload, so a reload ends it too).</summary>
+    public PolicyVerdict Evaluate(GatewayPolicy policy, PresentedCertificate presented, out DateTimeOffset validUntil)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(certificate);
-        var result = cache.GetOrVerify(certificate, presentedChain, policy.TrustStore, out validUntil);
+        ArgumentNullException.ThrowIfNull(presented);
+        var result = cache.GetOrVerify(presented, policy.TrustStore, out validUntil);
         if (!result.IsValid)
         {
             return PolicyVerdict.Refuse(result.Reason ?? RejectReason.UntrustedIssuer, result.Hint ?? "certificate did not verify", result.ChainStatus);
         }
 
-        identity ??= CertificateIdentity.From(certificate);
-        if (!policy.Allow.Admits(identity))
+        if (!policy.Allow.Admits(presented.Identity))
         {
-            return PolicyVerdict.Refuse(RejectReason.NotAllowed, policy.Allow.DescribeMismatch(identity, policy.Name), result.ChainStatus);
+            return PolicyVerdict.Refuse(RejectReason.NotAllowed, policy.Allow.DescribeMismatch(presented.Identity, policy.Name), result.ChainStatus);
         }
 
         return PolicyVerdict.Admit(result.Warning);

@@ -1,21 +1,20 @@
-using System.Security.Cryptography.X509Certificates;
-
 namespace MtlsGateway.Policies;
 
 /// <summary>
-/// A connection's computed identity headers, one set per policy its requests were admitted under (usually one).
-/// HTTP/2 runs requests of one connection concurrently, so the list is copy-on-write: readers never lock, and a
-/// race at worst computes a set twice.
+/// A certificate's (or a certificate-less connection's) computed identity headers, one set per policy its requests
+/// were admitted under (usually one). Requests of many connections read it concurrently, so the list is copy-on-write:
+/// readers never lock, and a race at worst computes a set twice.
 /// </summary>
 internal sealed class IdentityHeaderCache
 {
-    // A connection outliving many reloads meets a new policy instance per reload; keep the newest few.
+    // Each reload brings new policy instances; keep the newest few.
     private const int MaxEntries = 4;
 
     private IdentityHeaderSet[] _sets = [];
 
-    public IdentityHeaderSet GetOrCreate(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, Identity.CertificateIdentity? identity)
+    public IdentityHeaderSet GetOrCreate(GatewayPolicy policy, IdentityHeaderNames names, Identity.PresentedCertificate? presented)
     {
+        var certificate = presented?.Leaf;
         var sets = Volatile.Read(ref _sets);
         foreach (var set in sets)
         {
@@ -25,7 +24,7 @@ internal sealed class IdentityHeaderCache
             }
         }
 
-        var created = IdentityHeaderSet.Create(policy, names, certificate, identity);
+        var created = IdentityHeaderSet.Create(policy, names, certificate, presented?.Identity);
         var next = sets.Length < MaxEntries ? [.. sets, created] : (IdentityHeaderSet[])[.. sets[1..], created];
         Volatile.Write(ref _sets, next);
         return created;

@@ -75,8 +75,8 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITr
         }
 
         var set = transform.HttpContext.Features.Get<GatewayConnection>() is { } connection
-            ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.VerifiedCertificate, identity.Identity)
-            : IdentityHeaderSet.Create(identity.Policy, names, identity.VerifiedCertificate, identity.Identity);
+            ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.Verified)
+            : IdentityHeaderSet.Create(identity.Policy, names, identity.Verified?.Leaf, identity.Verified?.Identity);
         foreach (var (name, value) in set.Headers)
         {
             headers.TryAddWithoutValidation(name, value);

@@ -35,7 +35,7 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
                 $"request Host '{host}' differs from the SNI '{sni}' of its connection; the client must open a connection per host name");
         }
 
-        if (connection.ClientCertificate is not { } certificate)
+        if (connection.Presented is not { } certificate)
         {
             if (policy.Mode == PolicyMode.Strict)
             {
@@ -53,11 +53,11 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
             return new RequestRefusal(verdict.Reason!.Value, StatusCodes.Status403Forbidden, verdict.Hint!, policy.Name, policy.TrustStore.Name, verdict.ChainStatus);
         }
 
-        context.Features.Set(new ClientIdentityFeature(policy, certificate, connection.ClientIdentity));
+        context.Features.Set(new ClientIdentityFeature(policy, certificate));
         return null;
     }
 
-    private PolicyVerdict Verdict(GatewayConnection connection, GatewayPolicy policy, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    private PolicyVerdict Verdict(GatewayConnection connection, GatewayPolicy policy, Identity.PresentedCertificate certificate)
     {
         var now = time.GetUtcNow();
         if (connection.Admission is { } memo && ReferenceEquals(memo.Policy, policy) && now < memo.ValidUntil)
@@ -65,7 +65,7 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
             return memo.Verdict;
         }
 
-        var verdict = evaluator.Evaluate(policy, certificate, connection.PresentedChain, out var validUntil, connection.ClientIdentity);
+        var verdict = evaluator.Evaluate(policy, certificate, out var validUntil);
         connection.Admission = new AdmissionMemo(policy, verdict, validUntil);
         return verdict;
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity;
 
 namespace MtlsGateway.Tls;
 
@@ -24,29 +25,18 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
 
     public TlsPlan? Plan { get; set; }
 
-    /// <summary>The client's certificate (our own copy) and the extra certificates it sent with it.</summary>
-    public X509Certificate2? ClientCertificate
-    {
-        get => _clientCertificate;
-        set
-        {
-            _clientCertificate = value;
-            _clientIdentity = null;
-        }
-    }
+    /// <summary>The client's certificate and what it sent with it (copies shared by every connection presenting the same
+    /// bytes); null when it sent none.</summary>
+    public PresentedCertificate? Presented { get; set; }
 
-    public X509Certificate2Collection? PresentedChain { get; set; }
+    public X509Certificate2? ClientCertificate => Presented?.Leaf;
 
-    /// <summary>The client certificate's names, SANs and SHA-256, read once per connection: the handshake check, the
-    /// request check, the identity headers, the request log and refusal events all use them.</summary>
-    public Identity.CertificateIdentity? ClientIdentity =>
-        _clientCertificate is null ? null : _clientIdentity ??= Identity.CertificateIdentity.From(_clientCertificate);
+    /// <summary>The client certificate's names, SANs and SHA-256, read once: the handshake check, the request check, the
+    /// identity headers, the request log and refusal events all use them.</summary>
+    public CertificateIdentity? ClientIdentity => Presented?.Identity;
 
     /// <summary>SHA-256 of the client certificate (request logs carry it on every line).</summary>
-    public string? ClientCertificateSha256 => ClientIdentity?.Sha256;
-
-    private X509Certificate2? _clientCertificate;
-    private Identity.CertificateIdentity? _clientIdentity;
+    public string? ClientCertificateSha256 => Presented?.Identity.Sha256;
 
     public bool HandshakeCompleted { get; set; }
 
@@ -59,6 +49,9 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
     /// reuse it instead of hashing and parsing the certificate each time.</summary>
     internal Policies.AdmissionMemo? Admission { get; set; }
 
-    /// <summary>Identity header values computed for this connection's certificate, per policy (hot path: once, not per request).</summary>
-    internal Policies.IdentityHeaderCache IdentityHeaders { get; } = new();
+    /// <summary>Identity header values for this connection, per policy: its certificate's (shared across connections),
+    /// or the connection's own when it presented none.</summary>
+    internal Policies.IdentityHeaderCache IdentityHeaders => Presented?.IdentityHeaders ?? (_identityHeaders ??= new());
+
+    private Policies.IdentityHeaderCache? _identityHeaders;
 }

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity;
 using MtlsGateway.Policies;
 
 namespace MtlsGateway.Tls;
@@ -14,7 +15,7 @@ namespace MtlsGateway.Tls;
 /// all Strict, refuses in the handshake a client certificate that the policies would refuse. The verdict is
 /// recorded on the connection so that the refusal can be logged with its reason.
 /// </summary>
-public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator)
+public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, PresentedCertificateCache presentedCertificates)
 {
     // SslStream hands the validation callback only itself: this finds the connection it belongs to.
     private readonly ConditionalWeakTable<SslStream, GatewayConnection> _connections = [];
@@ -68,10 +69,9 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator)
             return false;
         }
 
-        // Our own copies: SslStream disposes its certificates when the connection ends.
-        var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        connection.ClientCertificate = leaf;
-        connection.PresentedChain = CopyPresented(chain, leaf);
+        // Copies, shared by connections presenting the same bytes: SslStream disposes its own when the connection ends.
+        var presented = presentedCertificates.Get(certificate, chain?.ChainPolicy.ExtraStore);
+        connection.Presented = presented;
         if (!plan.RequiresCertificate)
         {
             return true; // mixed host: each request is checked against its route's policy
@@ -81,7 +81,7 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator)
         GatewayPolicy? refusingPolicy = null;
         foreach (var policy in plan.HandshakePolicies)
         {
-            var verdict = evaluator.Evaluate(policy, leaf, connection.PresentedChain, out _, connection.ClientIdentity);
+            var verdict = evaluator.Evaluate(policy, presented);
             if (verdict.Admitted)
             {
                 return true;
@@ -94,24 +94,5 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator)
         connection.Refusal = new HandshakeRefusal(
             refusal!.Reason!.Value, refusal.Hint!, refusingPolicy!.Name, refusingPolicy.TrustStore.Name, refusal.ChainStatus);
         return false;
-    }
-
-    private static X509Certificate2Collection CopyPresented(X509Chain? chain, X509Certificate2 leaf)
-    {
-        var copy = new X509Certificate2Collection();
-        if (chain is null)
-        {
-            return copy;
-        }
-
-        foreach (var extra in chain.ChainPolicy.ExtraStore)
-        {
-            if (!extra.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
-            {
-                copy.Add(X509CertificateLoader.LoadCertificate(extra.RawData));
-            }
-        }
-
-        return copy;
     }
 }

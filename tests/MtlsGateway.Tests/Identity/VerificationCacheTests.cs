@@ -122,6 +122,20 @@ public sealed class VerificationCacheTests : IDisposable
     }
 
     [Fact]
+    public void GetOrVerify_PresentedCertificate_SharesTheEntryOfTheSameLeafAndChain()
+    {
+        var cache = Cache();
+        var leaf = _pki.IssueClient().Certificate;
+        var chain = new X509Certificate2Collection(_pki.Intermediate.PublicOnly());
+        var store = _pki.Store();
+        cache.GetOrVerify(PresentedCertificate.Copy(leaf, chain), store, out _).IsValid.Should().BeTrue();
+
+        cache.GetOrVerify(leaf, chain, store).IsValid.Should().BeTrue();
+
+        _verifier.Calls.Should().Be(1, "a handshake's verdict and `check`'s are the same entry");
+    }
+
+    [Fact]
     public void GetOrVerify_MoreCertificatesThanCapacity_StaysBounded()
     {
         var cache = Cache(capacity: 2);

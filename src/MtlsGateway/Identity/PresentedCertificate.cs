@@ -1,0 +1,54 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace MtlsGateway.Identity;
+
+/// <summary>
+/// A client certificate as the gateway keeps it: our own copies of the leaf and of the other certificates the client
+/// sent (SslStream disposes its own when the connection ends), the leaf's identity and the hash of the sent chain,
+/// which together key verdicts. Immutable once built, so every connection presenting the same bytes shares one
+/// (<see cref="PresentedCertificateCache"/>).
+/// </summary>
+public sealed class PresentedCertificate
+{
+    private PresentedCertificate(X509Certificate2 leaf, X509Certificate2Collection chain)
+    {
+        Leaf = leaf;
+        Chain = chain;
+        ChainSha256 = Fingerprints.ChainSha256(chain);
+        Identity = CertificateIdentity.From(leaf);
+    }
+
+    public X509Certificate2 Leaf { get; }
+
+    /// <summary>The other certificates the client sent, leaf excluded. Shared: read, never modify.</summary>
+    public X509Certificate2Collection Chain { get; }
+
+    public CertificateIdentity Identity { get; }
+
+    /// <summary><see cref="Fingerprints.ChainSha256"/> of <see cref="Chain"/>.</summary>
+    public string ChainSha256 { get; }
+
+    /// <summary>Identity header values computed for this certificate, per policy (once, not per request or connection).</summary>
+    internal Policies.IdentityHeaderCache IdentityHeaders { get; } = new();
+
+    /// <summary>Copies <paramref name="leaf"/> and the certificates of <paramref name="sent"/> other than the leaf.</summary>
+    public static PresentedCertificate Copy(X509Certificate leaf, IEnumerable<X509Certificate2>? sent)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        var leafDer = DerOf(leaf);
+        var copy = X509CertificateLoader.LoadCertificate(leafDer.Span);
+        var chain = new X509Certificate2Collection();
+        foreach (var extra in sent ?? [])
+        {
+            if (!extra.RawDataMemory.Span.SequenceEqual(leafDer.Span))
+            {
+                chain.Add(X509CertificateLoader.LoadCertificate(extra.RawDataMemory.Span));
+            }
+        }
+
+        return new PresentedCertificate(copy, chain);
+    }
+
+    internal static ReadOnlyMemory<byte> DerOf(X509Certificate certificate) =>
+        certificate is X509Certificate2 modern ? modern.RawDataMemory : certificate.GetRawCertData();
+}
