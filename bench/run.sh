@@ -10,12 +10,14 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: bench/run.sh [--quick] [--duration S] [--warmup S] [--long-warmup] [--scenarios "LIST"] [--targets "LIST"]
-                    [--connections N] [--idle-connections N] [--no-build] [--keep] [--base-port P]
-  --quick              smoke test: 3 s per run, 2 s warm-up, 1000 idle connections (results marked smoke)
-  --duration S         measured seconds per run [20]
-  --warmup S           seconds of the same load before each measured run [10]; .NET targets also get
-                       DOTNET_TC_CallCountingDelayMs=0 so hot paths reach tier 1 during it
+usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-warmup] [--scenarios "LIST"]
+                    [--targets "LIST"] [--connections N] [--idle-connections N] [--no-build] [--keep] [--base-port P]
+  --quick              smoke test: 1 round, 3 s per run, 2 s warm-up, 1000 idle connections (results marked smoke)
+  --rounds N           run every scenario's targets N times, interleaved (order rotated each round); the report
+                       gives medians and the median of the within-round ratios [3]
+  --duration S         measured seconds per run [10]
+  --warmup S           seconds of the same load before a target's first run of a scenario [10] (later rounds: 2);
+                       .NET targets also get DOTNET_TC_CallCountingDelayMs=0 so hot paths reach tier 1 during it
   --long-warmup        60 s warm-up per run and no DOTNET_TC_CallCountingDelayMs (the slow, env-free method)
   --scenarios          from: keepalive h2 handshake s_time passthrough idle   [all of them]
   --targets            from: gateway gateway-quiet yarp nginx haproxy         [all of them]
@@ -28,8 +30,10 @@ EOF
 }
 
 ORIGINAL_ARGS="$*"
-DURATION=20
+ROUNDS=3
+DURATION=10
 WARMUP=10
+REWARM=2
 LONG_WARMUP=0
 QUICK=0
 BUILD=1
@@ -48,10 +52,11 @@ BASE_PORT=18400
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --quick) QUICK=1; DURATION=3; WARMUP=2; IDLE_CONNECTIONS=1000; IDLE_HOLD=2 ;;
+        --quick) QUICK=1; ROUNDS=1; DURATION=3; WARMUP=2; IDLE_CONNECTIONS=1000; IDLE_HOLD=2 ;;
+        --rounds) ROUNDS="$2"; shift ;;
         --duration) DURATION="$2"; shift ;;
         --warmup) WARMUP="$2"; shift ;;
-        --long-warmup) LONG_WARMUP=1; WARMUP=60 ;;
+        --long-warmup) LONG_WARMUP=1; WARMUP=60; REWARM=10 ;;
         --scenarios) SCENARIOS="$2"; shift ;;
         --targets) TARGETS="$2"; shift ;;
         --connections) CONNECTIONS="$2"; shift ;;
@@ -373,9 +378,11 @@ if [[ " $SCENARIOS " == *" passthrough "* ]]; then
 fi
 echo "targets ready: $TARGETS (work dir $WORK)"
 
+if ! [[ $ROUNDS =~ ^[1-9][0-9]*$ ]]; then echo "--rounds takes a positive number" >&2; exit 2; fi
+
 # ---- running ------------------------------------------------------------------------------------------------
 summary() { # prints the last result line in one line
-    tail -1 "$JSONL" | jq -r '"  \(.scenario) \(.target): \(.value) \(.unit)"
+    tail -1 "$JSONL" | jq -r '"  \(.scenario) \(.target) (round \(.round // 1)): \(.value) \(.unit)"
         + (if .p99Ms then "  p50 \(.p50Ms) ms  p99 \(.p99Ms) ms" else "" end)
         + (if .proxyCores then "  proxy cores \(.proxyCores)  cpu busy \(.cpuBusy)" else "" end)
         + (if (.errors // 0) > 0 then "  errors \(.errors) (\(.lastError))" else "" end)
@@ -387,15 +394,17 @@ run_load() {
     local scenario=$1; shift
     local note=""
     if [[ $QUICK -eq 1 ]]; then note="smoke (--quick)"; fi
-    timeout $((WARMUP + DURATION + 150)) env "${DOTNET_ENV[@]}" taskset -c 1 dotnet "$LOAD_DLL" "$scenario" \
+    local warmup=$WARMUP
+    if [[ $ROUND -gt 1 ]]; then warmup=$REWARM; fi
+    timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" taskset -c 1 dotnet "$LOAD_DLL" "$scenario" \
         --label "$label" --target "$target" --port "$port" --pids "$(pids_of "$target")" \
-        --cert "$PKI/client.crt" --key "$PKI/client.key" --duration "$DURATION" --warmup "$WARMUP" \
+        --cert "$PKI/client.crt" --key "$PKI/client.key" --duration "$DURATION" --warmup "$warmup" --round "$ROUND" \
         ${note:+--note "$note"} --out "$JSONL" "$@" >/dev/null \
-        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
+        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
     summary
 }
 skipped() { # $1 = label, $2 = target, $3 = why
-    jq -cn --arg s "$1" --arg t "$2" --arg n "$3" '{scenario:$s,target:$t,value:null,note:$n}' >>"$JSONL"
+    jq -cn --arg s "$1" --arg t "$2" --arg n "$3" --argjson r "$ROUND" '{scenario:$s,target:$t,round:$r,value:null,note:$n}' >>"$JSONL"
     summary
 }
 machine_json() {
@@ -413,27 +422,37 @@ for pair in "sign:$sign" "verify:$verify"; do
     summary
 done
 
+# The targets of a round, rotated by one place per round so that no target always runs first or last.
+rotated() { # $1 = round, then the targets
+    local round=$1; shift
+    local list=("$@") n=$# k
+    k=$(( (round - 1) % n ))
+    echo "${list[@]:k}" "${list[@]:0:k}"
+}
+
 for scenario in $SCENARIOS; do
-    echo "== $scenario"
+  for ROUND in $(seq 1 "$ROUNDS"); do
+    echo "== $scenario (round $ROUND of $ROUNDS)"
+    ORDER=$(rotated "$ROUND" $TARGETS)
     case $scenario in
         keepalive)
-            for t in $TARGETS; do run_load keepalive "$t" "${PORT_OF[$t]}" keepalive --connections "$CONNECTIONS"; done ;;
+            for t in $ORDER; do run_load keepalive "$t" "${PORT_OF[$t]}" keepalive --connections "$CONNECTIONS"; done ;;
         h2)
-            for t in $TARGETS; do
+            for t in $ORDER; do
                 run_load h2 "$t" "${PORT_OF[$t]}" h2 --connections "$H2_CONNECTIONS" --streams "$H2_STREAMS"
             done ;;
         handshake)
-            for t in $TARGETS; do
+            for t in $ORDER; do
                 run_load handshake-full "$t" "${PORT_OF[$t]}" handshake --connections "$HANDSHAKE_CONNECTIONS" --resume false
             done
-            for t in $TARGETS; do
+            for t in $ORDER; do
                 run_load handshake-resumed "$t" "${PORT_OF[$t]}" handshake --connections "$HANDSHAKE_CONNECTIONS" --resume true
             done ;;
         s_time)
             # openssl's own client, for comparison with mtls-load's handshakes: STIME_CLIENTS sequential clients in
             # parallel, `-new` (full handshake each time) and `-reuse` (resume the first session), one GET each.
             for mode in new reuse; do
-                for t in $TARGETS; do
+                for t in $ORDER; do
                     port=${PORT_OF[$t]}
                     clients=()
                     for i in $(seq 1 $STIME_CLIENTS); do
@@ -445,8 +464,8 @@ for scenario in $SCENARIOS; do
                     for pid in "${clients[@]}"; do wait "$pid" || true; done
                     total=$(cat "$WORK"/s_time.* | grep -Eo '^[0-9]+ connections in [0-9.]+ real' | awk '{s+=$1} END {print s+0}')
                     jq -cn --arg s "s_time-$mode" --arg t "$t" --argjson v "$(awk -v n="$total" -v d="$DURATION" 'BEGIN{printf "%.1f", n/d}')" \
-                        --argjson machine "$(machine_json)" --argjson c "$STIME_CLIENTS" --arg note "$([[ $QUICK -eq 1 ]] && echo 'smoke (--quick)')" \
-                        '{scenario:$s,target:$t,metric:"openssl s_time connections",unit:"conn/s",value:$v,higherIsBetter:true,connections:$c,note:$note,machine:$machine}' >>"$JSONL"
+                        --argjson machine "$(machine_json)" --argjson c "$STIME_CLIENTS" --arg note "$([[ $QUICK -eq 1 ]] && echo 'smoke (--quick)')" --argjson r "$ROUND" \
+                        '{scenario:$s,target:$t,round:$r,metric:"openssl s_time connections",unit:"conn/s",value:$v,higherIsBetter:true,connections:$c,note:$note,machine:$machine}' >>"$JSONL"
                     summary
                     rm -f "$WORK"/s_time.*
                 done
@@ -455,7 +474,7 @@ for scenario in $SCENARIOS; do
             # Through a relay that does not terminate TLS, to the backend's TLS port: MB/s of 1 MiB responses on
             # keep-alive connections, then new TLS connections per second (the backend's handshake, relayed).
             for label in passthrough passthrough-conn; do
-                for t in direct haproxy-tcp gateway; do
+                for t in $(rotated "$ROUND" direct haproxy-tcp gateway); do
                     if [[ $t == gateway && $GATEWAY_PASSTHROUGH -eq 0 ]]; then
                         skipped "$label" gateway "skipped: the gateway did not relay legacy.partner.test (passthrough not working yet?)"
                         continue
@@ -468,11 +487,14 @@ for scenario in $SCENARIOS; do
                 done
             done ;;
         idle)
-            for t in $TARGETS; do
+            # Once: a process keeps the memory its first idle connections took, so a later round would measure nothing.
+            [[ $ROUND -gt 1 ]] && continue
+            for t in $ORDER; do
                 run_load idle "$t" "${PORT_OF[$t]}" idle --connections "$IDLE_CONNECTIONS" --hold "$IDLE_HOLD" --warmup 0
             done ;;
         *) echo "unknown scenario $scenario" >&2 ;;
     esac
+  done
 done
 
 # ---- report ------------------------------------------------------------------------------------------------
@@ -484,7 +506,7 @@ dotnet "$LOAD_DLL" report --in "$JSONL" --out "$RESULTS_DIR/$STAMP.md" --title "
     echo
     echo "## Run parameters"
     echo
-    echo "- command: \`bench/run.sh $ORIGINAL_ARGS\`; duration ${DURATION} s per run after ${WARMUP} s of the same load as warm-up"
+    echo "- command: \`bench/run.sh $ORIGINAL_ARGS\`; $ROUNDS interleaved round(s); ${DURATION} s per run after ${WARMUP} s of the same load as warm-up (${REWARM} s from the second round on)"
     echo "- .NET processes' environment: ${DOTNET_ENV[*]:-(none)}; git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' + uncommitted changes')"
     echo "- keep-alive: $CONNECTIONS connections; h2: $H2_CONNECTIONS connections × $H2_STREAMS streams; handshakes: $HANDSHAKE_CONNECTIONS concurrent; passthrough: $THROUGHPUT_CONNECTIONS connections × 1 MiB responses; idle: $IDLE_CONNECTIONS connections held ${IDLE_HOLD} s; s_time: $STIME_CLIENTS clients"
     echo "- proxies under test on CPU 0 (\`taskset -c 0\`), backend nginx and the load generator on CPU 1; $(machine)"

@@ -54,6 +54,9 @@ internal sealed class LoadOptions
 
     public string? Note => _values.GetValueOrDefault("note");
 
+    /// <summary>Which round of an interleaved run this is (run.sh --rounds): the report pairs targets by round.</summary>
+    public int Round => GetInt("round", 1);
+
     public static LoadOptions Parse(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith('-'))

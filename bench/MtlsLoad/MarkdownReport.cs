@@ -38,29 +38,39 @@ internal static class MarkdownReport
             text.Append("Load average (1/5/15 min) is given per row: a run while it was above ~0.5 shared the cores with other work.\n\n");
         }
 
+        var rounds = results.Select(Round).Distinct().Count();
+        if (rounds > 1)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"Every scenario ran its targets in {rounds} interleaved rounds. Each figure is the median over the rounds (the `rounds` column lists them); each ratio is the median of the ratios within a round, so a slow minute of the machine weighs on both sides of a ratio.\n\n");
+        }
+
         foreach (var scenario in results.Select(r => Str(r["scenario"])).Distinct())
         {
             var rows = results.Where(r => Str(r["scenario"]) == scenario).ToList();
             var first = rows[0];
             text.Append(CultureInfo.InvariantCulture, $"## {scenario}: {Str(first["metric"])} ({Str(first["unit"])})\n\n");
-            text.Append("| target | value | unit | p50 ms | p99 ms | errors | proxy cores | per proxy CPU-s | CPU busy | load avg | note |\n");
-            text.Append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |\n");
-            foreach (var row in rows)
+            text.Append("| target | value | unit | p50 ms | p99 ms | errors | proxy cores | per proxy CPU-s | CPU busy | load avg | rounds | note |\n");
+            text.Append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |\n");
+            var targets = rows.Select(r => Str(r["target"])).Distinct().ToList();
+            foreach (var target in targets)
             {
-                var busy = row["cpuBusy"] is JsonArray cpus ? string.Join(" / ", cpus.Select(c => Str(c))) : string.Empty;
+                var runs = rows.Where(r => Str(r["target"]) == target).ToList();
+                var last = runs[^1];
+                var busy = last["cpuBusy"] is JsonArray cpus ? string.Join(" / ", cpus.Select(c => Str(c))) : string.Empty;
+                var values = runs.Count > 1 ? string.Join(" ", runs.Select(r => Str(r["value"]))) : string.Empty;
                 text.Append(CultureInfo.InvariantCulture,
-                    $"| {Str(row["target"])} | {Str(row["value"])} | {Str(row["unit"])} | {Str(row["p50Ms"])} | {Str(row["p99Ms"])} | {Errors(row)} | {Str(row["proxyCores"])} | {Str(row["perProxyCpuSecond"])} | {busy} | {Str(row["machine"]?["loadAverage"])} | {Escape(Str(row["note"]))} |\n");
+                    $"| {target} | {Median(runs, "value")} | {Str(first["unit"])} | {Median(runs, "p50Ms")} | {Median(runs, "p99Ms")} | {string.Join(" ", runs.Select(Errors).Distinct())} | {Median(runs, "proxyCores")} | {Median(runs, "perProxyCpuSecond")} | {busy} | {Str(last["machine"]?["loadAverage"])} | {values} | {Escape(string.Join(" ", runs.Select(r => Str(r["note"])).Distinct()))} |\n");
             }
 
-            var gateway = rows.FirstOrDefault(r => Str(r["target"]) == Gateway);
-            var peers = rows.Where(r => Str(r["target"]) != Gateway).ToList();
-            if (gateway is not null && peers.Count > 0)
+            var peers = targets.Where(t => t != Gateway).ToList();
+            if (targets.Contains(Gateway) && peers.Count > 0)
             {
                 text.Append("\nGateway ÷ peer (absolute; per proxy CPU-second):");
                 foreach (var peer in peers)
                 {
                     text.Append(CultureInfo.InvariantCulture,
-                        $" {Str(peer["target"])} {Ratio(gateway["value"], peer["value"])}; {Ratio(gateway["perProxyCpuSecond"], peer["perProxyCpuSecond"])} ·");
+                        $" {peer} {Format(RoundRatio(rows, Gateway, peer, "value"))}; {Format(RoundRatio(rows, Gateway, peer, "perProxyCpuSecond"))} ·");
                 }
 
                 text.Length -= 2;
@@ -73,26 +83,61 @@ internal static class MarkdownReport
         text.Append("## Targets (issue 10)\n\n| target | ratio | per proxy CPU-s | verdict |\n| --- | ---: | ---: | --- |\n");
         foreach (var (scenario, subject, peer, limit, atLeast, label) in Targets)
         {
-            var a = results.FirstOrDefault(r => Str(r["scenario"]) == scenario && Str(r["target"]) == subject);
-            var b = results.FirstOrDefault(r => Str(r["scenario"]) == scenario && Str(r["target"]) == peer);
-            if (a is null || b is null)
+            var rows = results.Where(r => Str(r["scenario"]) == scenario).ToList();
+            var ratio = RoundRatio(rows, subject, peer, "value");
+            if (ratio is null)
             {
                 continue;
             }
 
-            var verdict = Verdict(RatioValue(a["value"], b["value"]), limit, atLeast);
-            var saturated = a["proxyCores"] is null || (a["proxyCores"]!.GetValue<double>() >= 0.9 && b["proxyCores"]!.GetValue<double>() >= 0.9);
-            if (!saturated)
+            var verdict = Verdict(ratio, limit, atLeast);
+            var perCpu = RoundRatio(rows, subject, peer, "perProxyCpuSecond");
+            var cores = rows.Where(r => Str(r["target"]) == subject || Str(r["target"]) == peer).Select(r => Number(r["proxyCores"])).ToList();
+            if (cores.Any(c => c is < 0.9))
             {
                 // Below ~0.9 cores the load side was the limit: the per-CPU-second ratio is the fairer comparison.
-                verdict += $" (a proxy was below 0.9 cores; per CPU-s: {Verdict(RatioValue(a["perProxyCpuSecond"], b["perProxyCpuSecond"]), limit, atLeast)})";
+                verdict += $" (a proxy was below 0.9 cores; per CPU-s: {Verdict(perCpu, limit, atLeast)})";
             }
 
-            text.Append(CultureInfo.InvariantCulture,
-                $"| {label} | {Ratio(a["value"], b["value"])} | {Ratio(a["perProxyCpuSecond"], b["perProxyCpuSecond"])} | {verdict} |\n");
+            text.Append(CultureInfo.InvariantCulture, $"| {label} | {Format(ratio)} | {Format(perCpu)} | {verdict} |\n");
         }
 
         return text.ToString();
+    }
+
+    private static int Round(JsonObject row) => row["round"] is JsonNode round ? round.GetValue<int>() : 1;
+
+    private static double? Number(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue(out double number) ? number : null;
+
+    private static string Median(IEnumerable<JsonObject> runs, string field) =>
+        MedianOf(runs.Select(r => Number(r[field])).OfType<double>()) is { } median
+            ? Math.Round(median, 3).ToString(CultureInfo.InvariantCulture)
+            : string.Empty;
+
+    private static double? MedianOf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? null
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The median over rounds of <paramref name="a"/> ÷ <paramref name="b"/>, pairing the runs of one round.</summary>
+    private static double? RoundRatio(List<JsonObject> rows, string a, string b, string field)
+    {
+        var ratios = new List<double>();
+        foreach (var round in rows.Select(Round).Distinct())
+        {
+            var x = rows.FirstOrDefault(r => Round(r) == round && Str(r["target"]) == a);
+            var y = rows.FirstOrDefault(r => Round(r) == round && Str(r["target"]) == b);
+            if (Number(x?[field]) is { } numerator && Number(y?[field]) is { } denominator && denominator != 0)
+            {
+                ratios.Add(numerator / denominator);
+            }
+        }
+
+        return MedianOf(ratios);
     }
 
     private static string Verdict(double? ratio, double limit, bool atLeast) =>
@@ -101,11 +146,8 @@ internal static class MarkdownReport
     private static string Errors(JsonObject row) =>
         row["errors"] is null ? string.Empty : $"{Str(row["errors"])}{(row["non2xx"] is JsonNode n && Str(n) != "0" ? $" (+{Str(n)} non-2xx)" : string.Empty)}";
 
-    private static double? RatioValue(JsonNode? a, JsonNode? b) =>
-        a is null || b is null || b.GetValue<double>() == 0 ? null : a.GetValue<double>() / b.GetValue<double>();
-
-    private static string Ratio(JsonNode? a, JsonNode? b) =>
-        RatioValue(a, b) is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–";
+    private static string Format(double? ratio) =>
+        ratio is { } value ? value.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–";
 
     private static string Str(JsonNode? node) => node switch
     {
