@@ -16,6 +16,7 @@ internal static class DiagnosticsServiceCollectionExtensions
         services.AddSingleton<RefusalThrottle>();
         services.AddHostedService(sp => sp.GetRequiredService<RefusalThrottle>());
         services.AddSingleton<RefusalReporter>();
+        services.AddSingleton<RequestLog>();
         return services;
     }
 }

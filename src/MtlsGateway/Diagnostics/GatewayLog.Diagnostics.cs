@@ -26,12 +26,6 @@ internal static partial class GatewayLog
         string? Listener, string? Sni, string? Host, string? Route, string? Policy, string? TrustStore, string? TlsProtocol,
         string? CertSubject, string? CertIssuer, string? CertSerial, string? CertSha256, DateTimeOffset? CertNotBefore,
         DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId, string? FailedSide);
-
-    /// <summary>One compact line per admitted request (Gateway:Logging:Requests).</summary>
-    [LoggerMessage(EventId = 5004, EventName = "RequestCompleted", Level = LogLevel.Information,
-        Message = "{Method} {Path} {Status} {DurationMs:0.0} ms route {Route} policy {Policy} cert {CertSha256}")]
-    public static partial void RequestCompleted(this ILogger logger, string Method, string Path, int Status, double DurationMs,
-        string? Route, string? Policy, string? CertSha256, string? RemoteIp, string TraceId);
 }
 #pragma warning restore IDE1006
 #pragma warning restore SYSLIB1015

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
 using MtlsGateway.Policies;
@@ -13,11 +12,8 @@ namespace MtlsGateway.Diagnostics;
 /// <c>Gateway:Logging:Requests</c> is false. Refusals are not logged here: they have their own event.
 /// </summary>
 public sealed class RequestTelemetryMiddleware(
-    RequestDelegate next, GatewayMetrics metrics, GatewayState state, TimeProvider time, ILoggerFactory loggerFactory)
+    RequestDelegate next, GatewayMetrics metrics, GatewayState state, TimeProvider time, RequestLog log)
 {
-    // A category of its own, so ops can silence or route request lines in the Serilog section alone.
-    private readonly ILogger _logger = loggerFactory.CreateLogger("MtlsGateway.Requests");
-
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -38,9 +34,9 @@ public sealed class RequestTelemetryMiddleware(
                 && context.Features.Get<RequestRefusal>() is null
                 && context.Features.Get<ClientIdentityFeature>() is { } identity
                 && state.Current.Options.Logging.Requests
-                && _logger.IsEnabled(LogLevel.Information))
+                && log.IsEnabled)
             {
-                _logger.RequestCompleted(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed.TotalMilliseconds,
+                log.Completed(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed,
                     route, identity.Policy.Name, identity.Verified?.Identity.Sha256,
                     context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
             }

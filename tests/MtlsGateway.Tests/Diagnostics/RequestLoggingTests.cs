@@ -39,4 +39,40 @@ public sealed class RequestLoggingTests
         metrics.Sum("mtls_gateway_requests_total", ("route", "orders"), ("status", "200")).Should().Be(2);
         host.Logs.Named("RequestCompleted").Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task AdmittedRequest_CategorySilencedInSerilogSection_WritesNoLine()
+    {
+        await using var host = await GatewayTestHost.StartAsync((config, _) => config["Serilog"] = new JsonObject
+        {
+            ["MinimumLevel"] = new JsonObject { ["Override"] = new JsonObject { ["MtlsGateway.Requests"] = "Warning" } },
+        });
+
+        // Two requests on one connection: Kestrel starts the second (refused, logged) only once the first has finished.
+        var response = await TlsProbe.ExchangeAsync(host.Port(), "localhost",
+            "GET /orders/7 HTTP/1.1\r\nHost: localhost\r\n\r\nGET /orders/7 HTTP/1.1\r\nHost: open.partner.test\r\nConnection: close\r\n\r\n",
+            host.ClientCertificate("client"));
+
+        response.Should().StartWith("HTTP/1.1 200").And.Contain("HTTP/1.1 421");
+        await host.Logs.WaitForAsync("RequestRejected");
+        host.Logs.Named("RequestCompleted").Should().BeEmpty("the Serilog override on MtlsGateway.Requests silences request lines");
+    }
+
+    [Fact]
+    public async Task AdmittedRequest_Line_CarriesItsFieldsAndNoRendering()
+    {
+        await using var host = await GatewayTestHost.StartAsync();
+        using var client = host.CreateClient("localhost", "client");
+
+        (await client.GetAsync("/orders/7")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var line = await host.Logs.WaitForAsync("RequestCompleted");
+        line.Level.Should().Be(Serilog.Events.LogEventLevel.Information);
+        line.MessageTemplate.Tokens.OfType<Serilog.Parsing.PropertyToken>().Should().OnlyContain(t => t.Format == null, "a format specifier would add a CLEF rendering to every line");
+        LogSink.Property(line, "SourceContext").Should().Be("MtlsGateway.Requests");
+        LogSink.Property(line, "Method").Should().Be("GET");
+        LogSink.Property(line, "RemoteIp").Should().Be("127.0.0.1");
+        LogSink.Property(line, "TraceId").Should().Contain(":");
+        line.MessageTemplate.Text.Should().Be("{Method} {Path} {Status} {DurationMs} ms route {Route} policy {Policy} cert {CertSha256}");
+    }
 }
