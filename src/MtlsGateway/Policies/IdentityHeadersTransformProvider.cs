@@ -10,7 +10,7 @@ namespace MtlsGateway.Policies;
 /// facts established by a proxy (RFC 7239 <c>Forwarded</c>, <c>X-Forwarded-*</c>, RFC 9440 <c>Client-Cert</c>…):
 /// YARP's default X-Forwarded transforms then set their own values, and a route that Appends starts from nothing.
 /// Last, after every route transform, removes every copy of every identity header the gateway owns (any case) and
-/// sets the admitting policy's headers, computed once per connection and policy.
+/// sets the admitting policy's headers, computed once per client certificate and policy.
 /// </summary>
 internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITransformProvider
 {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
@@ -29,14 +28,9 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
     /// bytes); null when it sent none.</summary>
     public PresentedCertificate? Presented { get; set; }
 
-    public X509Certificate2? ClientCertificate => Presented?.Leaf;
-
     /// <summary>The client certificate's names, SANs and SHA-256, read once: the handshake check, the request check, the
     /// identity headers, the request log and refusal events all use them.</summary>
     public CertificateIdentity? ClientIdentity => Presented?.Identity;
-
-    /// <summary>SHA-256 of the client certificate (request logs carry it on every line).</summary>
-    public string? ClientCertificateSha256 => Presented?.Identity.Sha256;
 
     public bool HandshakeCompleted { get; set; }
 
