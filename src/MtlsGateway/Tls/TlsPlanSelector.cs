@@ -17,6 +17,17 @@ public sealed class TlsPlanSelector
     private const int MaxCachedPlans = 4096;
     private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
+    // SslStream builds a chain for every client certificate before the validation callback runs, with this policy
+    // (cloned per connection) or else a default one that downloads a missing issuer from the URL the certificate
+    // itself names: any client could make the gateway connect where it likes and hold a thread for the fetch. The
+    // callback verifies the certificate against the trust stores itself, so SslStream's chain only has to be offline.
+    private static readonly X509ChainPolicy OfflineChainPolicy = new()
+    {
+        DisableCertificateDownloads = true,
+        RevocationMode = X509RevocationMode.NoCheck,
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+    };
+
     private readonly GatewaySnapshot _snapshot;
     private readonly ConcurrentDictionary<string, TlsPlan> _plans = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, SslStreamCertificateContext> _contexts = new(StringComparer.Ordinal);
@@ -103,6 +114,7 @@ public sealed class TlsPlanSelector
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ApplicationProtocols = Alpn,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck, // revocation is the verifier's job
+            CertificateChainPolicy = OfflineChainPolicy,
             AllowRenegotiation = false,
             RemoteCertificateValidationCallback = _validate,
         };
