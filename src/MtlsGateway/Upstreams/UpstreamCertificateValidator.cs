@@ -50,6 +50,7 @@ internal static class UpstreamCertificateValidator
 
         policy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(Oids.ServerAuth));
         policy.RevocationMode = X509RevocationMode.NoCheck;
+        policy.DisableCertificateDownloads = true;
         policy.VerificationTime = now.UtcDateTime;
         try
         {

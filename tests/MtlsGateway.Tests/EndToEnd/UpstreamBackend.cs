@@ -32,15 +32,21 @@ internal sealed class UpstreamBackend : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<UpstreamBackend> StartAsync(IssuedCertificate server, X509Certificate2 serverIssuer, X509Certificate2? clientRoot)
+    /// <param name="serverIssuer">The intermediate the backend sends with its certificate; null sends the leaf alone.</param>
+    public static async Task<UpstreamBackend> StartAsync(IssuedCertificate server, X509Certificate2? serverIssuer, X509Certificate2? clientRoot)
     {
+        // Offline, so that a leaf sent alone never makes the backend itself fetch its issuer.
+        var context = SslStreamCertificateContext.Create(server.Certificate, serverIssuer is null ? null : [serverIssuer], offline: true);
         var builder = LoopbackApp.CreateBuilder(url: null);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
         {
-            ServerCertificate = server.Certificate,
-            ServerCertificateChain = [serverIssuer],
-            ClientCertificateMode = clientRoot is null ? ClientCertificateMode.NoCertificate : ClientCertificateMode.RequireCertificate,
-            ClientCertificateValidation = (certificate, chain, _) => clientRoot is not null && ChainsTo(certificate, chain, clientRoot),
+            OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = context,
+                ClientCertificateRequired = clientRoot is not null,
+                RemoteCertificateValidationCallback = clientRoot is null ? null : (_, certificate, chain, _) =>
+                    certificate is X509Certificate2 presented && ChainsTo(presented, chain, clientRoot),
+            }),
         })));
         var app = builder.Build();
         app.Run(context => context.Response.WriteAsync(

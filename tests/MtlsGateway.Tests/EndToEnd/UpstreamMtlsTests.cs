@@ -52,6 +52,23 @@ public sealed class UpstreamMtlsTests(UpstreamFixture fixture) : IClassFixture<U
         LogSink.Property(logged, "Hint").Should().Contain(cluster == "osstore" ? "operating system's trust store" : "does not verify against trust store 'backends'");
     }
 
+    [Theory]
+    [InlineData("aia", "backends-root")]
+    [InlineData("aia-os", "(operating system)")]
+    public async Task BackendCertificateNamingAnIssuerUrl_Is502WithoutFetchingIt(string cluster, string trustStore)
+    {
+        using var client = _host.CreateClient("localhost", "client");
+
+        var response = await client.GetAsync("/" + cluster);
+
+        await AssertBadGatewayAsync(response);
+        var logged = await _host.Logs.WaitForAsync("UpstreamCertificateRejected", e => LogSink.Property(e, "Cluster") == cluster);
+        LogSink.Property(logged, "Reason").Should().BeOneOf("PartialChain", "UntrustedIssuer");
+        LogSink.Property(logged, "TrustStore").Should().Be(trustStore);
+        // The verdict follows every chain build of the handshake: a fetch would already have connected.
+        fixture.IssuerUrl.Pending().Should().BeFalse("the gateway must not connect to a URL a backend's certificate names");
+    }
+
     private static async Task AssertBadGatewayAsync(HttpResponseMessage response)
     {
         response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
