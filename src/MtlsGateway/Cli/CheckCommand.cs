@@ -66,7 +66,7 @@ public static class CheckCommand
             return GatewayCommandLine.UsageError;
         }
 
-        var evaluator = new CertificatePolicyEvaluator(new VerificationCache(time));
+        var evaluator = new CertificatePolicyEvaluator(new VerificationCache(time), new PresentedCertificateCache());
         var certificate = PresentedCertificate.Copy(leaf, presented);
         var verdict = evaluator.Evaluate(policy, certificate);
         var identity = certificate.Identity;

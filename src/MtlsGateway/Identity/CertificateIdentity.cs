@@ -22,7 +22,11 @@ public sealed record CertificateIdentity(
     IReadOnlyList<string> DnsNames,
     IReadOnlyList<string> Uris)
 {
-    public static CertificateIdentity From(X509Certificate2 certificate)
+    public static CertificateIdentity From(X509Certificate2 certificate) => From(certificate, sha256: null);
+
+    /// <param name="certificate">The certificate.</param>
+    /// <param name="sha256">Its <see cref="Fingerprints.Sha256"/>, when the caller has it already.</param>
+    internal static CertificateIdentity From(X509Certificate2 certificate, string? sha256)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var (dns, uris) = SubjectAltNames.Read(certificate);
@@ -31,7 +35,7 @@ public sealed record CertificateIdentity(
             DistinguishedNames.Format(certificate.IssuerName),
             DistinguishedNames.CommonName(certificate.SubjectName),
             certificate.SerialNumber,
-            Fingerprints.Sha256(certificate),
+            sha256 ?? Fingerprints.Sha256(certificate),
             CertificateFacts.NotBefore(certificate),
             CertificateFacts.NotAfter(certificate),
             dns,

@@ -10,9 +10,10 @@ internal static class Fingerprints
     public static string Sha256(X509Certificate2 certificate) =>
         certificate.GetCertHashString(HashAlgorithmName.SHA256);
 
-    /// <summary>Upper-case hex SHA-256 over the SHA-256 of each certificate's DER, in order; empty for no certificates.
+    /// <summary>Upper-case hex SHA-256 over the SHA-256 of each certificate's DER, in order, skipping any whose SHA-256
+    /// is <paramref name="except"/> (the leaf, when a client's sent chain holds it); empty for no certificates.
     /// Keys verdicts by the chain a client sent.</summary>
-    public static string ChainSha256(X509Certificate2Collection? certificates)
+    public static string ChainSha256(X509Certificate2Collection? certificates, ReadOnlySpan<byte> except = default)
     {
         if (certificates is null || certificates.Count == 0)
         {
@@ -21,13 +22,18 @@ internal static class Fingerprints
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> certificateHash = stackalloc byte[SHA256.HashSizeInBytes];
+        var hashed = 0;
         foreach (var certificate in certificates)
         {
             SHA256.HashData(certificate.RawDataMemory.Span, certificateHash);
-            hash.AppendData(certificateHash);
+            if (!certificateHash.SequenceEqual(except))
+            {
+                hash.AppendData(certificateHash);
+                hashed++;
+            }
         }
 
-        return Convert.ToHexString(hash.GetHashAndReset());
+        return hashed == 0 ? string.Empty : Convert.ToHexString(hash.GetHashAndReset());
     }
 
     /// <summary>Accepts 64 hex digits, optionally colon-separated (as openssl prints them), in any case.</summary>

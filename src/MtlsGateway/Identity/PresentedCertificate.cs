@@ -5,17 +5,19 @@ namespace MtlsGateway.Identity;
 /// <summary>
 /// A client certificate as the gateway keeps it: our own copies of the leaf and of the other certificates the client
 /// sent (SslStream disposes its own when the connection ends), the leaf's identity and the hash of the sent chain,
-/// which together key verdicts. Immutable once built, so every connection presenting the same bytes shares one
-/// (<see cref="PresentedCertificateCache"/>).
+/// which together key verdicts. Every connection presenting the same bytes shares one once a policy admitted them
+/// (<see cref="PresentedCertificateCache"/>): nothing here changes after construction but the identity header cache,
+/// which is safe for concurrent use.
 /// </summary>
 public sealed class PresentedCertificate
 {
-    private PresentedCertificate(X509Certificate2 leaf, X509Certificate2Collection chain)
+    private PresentedCertificate(X509Certificate2 leaf, X509Certificate2Collection chain, string leafSha256, string chainSha256)
     {
         Leaf = leaf;
         Chain = chain;
-        ChainSha256 = Fingerprints.ChainSha256(chain);
-        Identity = CertificateIdentity.From(leaf);
+        ChainSha256 = chainSha256;
+        Identity = CertificateIdentity.From(leaf, leafSha256);
+        DerLength = leaf.RawDataMemory.Length + chain.Sum(c => c.RawDataMemory.Length);
     }
 
     public X509Certificate2 Leaf { get; }
@@ -28,11 +30,18 @@ public sealed class PresentedCertificate
     /// <summary><see cref="Fingerprints.ChainSha256"/> of <see cref="Chain"/>.</summary>
     public string ChainSha256 { get; }
 
+    /// <summary>Bytes of DER held (leaf and chain).</summary>
+    public int DerLength { get; }
+
     /// <summary>Identity header values computed for this certificate, per policy (once, not per request or connection).</summary>
     internal Policies.IdentityHeaderCache IdentityHeaders { get; } = new();
 
     /// <summary>Copies <paramref name="leaf"/> and the certificates of <paramref name="sent"/> other than the leaf.</summary>
-    public static PresentedCertificate Copy(X509Certificate leaf, IEnumerable<X509Certificate2>? sent)
+    public static PresentedCertificate Copy(X509Certificate leaf, IEnumerable<X509Certificate2>? sent) =>
+        Copy(leaf, sent, leafSha256: null, chainSha256: null);
+
+    /// <summary>As above, with the hashes when the caller computed them already (a handshake's cache lookup).</summary>
+    internal static PresentedCertificate Copy(X509Certificate leaf, IEnumerable<X509Certificate2>? sent, string? leafSha256, string? chainSha256)
     {
         ArgumentNullException.ThrowIfNull(leaf);
         var leafDer = DerOf(leaf);
@@ -46,7 +55,7 @@ public sealed class PresentedCertificate
             }
         }
 
-        return new PresentedCertificate(copy, chain);
+        return new PresentedCertificate(copy, chain, leafSha256 ?? Fingerprints.Sha256(copy), chainSha256 ?? Fingerprints.ChainSha256(chain));
     }
 
     internal static ReadOnlyMemory<byte> DerOf(X509Certificate certificate) =>

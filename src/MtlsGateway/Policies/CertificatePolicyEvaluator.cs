@@ -6,9 +6,10 @@ namespace MtlsGateway.Policies;
 /// <summary>
 /// Decides whether a policy admits a client certificate: verified by the policy's trust store (through the
 /// shared cache), then matched against its allowlist. The one code path behind the handshake check, the
-/// request check and <c>mtls-gateway check</c>.
+/// request check and <c>mtls-gateway check</c>. A certificate it admits is shared with later handshakes presenting
+/// the same bytes (<see cref="PresentedCertificateCache"/>).
 /// </summary>
-public sealed class CertificatePolicyEvaluator(VerificationCache cache)
+public sealed class CertificatePolicyEvaluator(VerificationCache cache, PresentedCertificateCache presentedCertificates)
 {
     public PolicyVerdict Evaluate(GatewayPolicy policy, PresentedCertificate presented) =>
         Evaluate(policy, presented, out _);
@@ -30,6 +31,7 @@ public sealed class CertificatePolicyEvaluator(VerificationCache cache)
             return PolicyVerdict.Refuse(RejectReason.NotAllowed, policy.Allow.DescribeMismatch(presented.Identity, policy.Name), result.ChainStatus);
         }
 
+        presentedCertificates.Remember(presented);
         return PolicyVerdict.Admit(result.Warning);
     }
 }

@@ -1,32 +1,27 @@
+using System.Runtime.CompilerServices;
+using MtlsGateway.Identity;
+
 namespace MtlsGateway.Policies;
 
 /// <summary>
 /// A certificate's (or a certificate-less connection's) computed identity headers, one set per policy its requests
-/// were admitted under (usually one). Requests of many connections read it concurrently, so the list is copy-on-write:
-/// readers never lock, and a race at worst computes a set twice.
+/// were admitted under (usually one). Requests of many connections read it concurrently without locking. Keyed weakly
+/// by policy: a reload replaces the policies, and the sets for the old ones go with them (with their trust stores and
+/// CRLs) however long the certificate stays cached.
 /// </summary>
 internal sealed class IdentityHeaderCache
 {
-    // Each reload brings new policy instances; keep the newest few.
-    private const int MaxEntries = 4;
+    private readonly ConditionalWeakTable<GatewayPolicy, IdentityHeaderSet> _sets = [];
 
-    private IdentityHeaderSet[] _sets = [];
-
-    public IdentityHeaderSet GetOrCreate(GatewayPolicy policy, IdentityHeaderNames names, Identity.PresentedCertificate? presented)
+    public IdentityHeaderSet GetOrCreate(GatewayPolicy policy, IdentityHeaderNames names, PresentedCertificate? presented)
     {
-        var certificate = presented?.Leaf;
-        var sets = Volatile.Read(ref _sets);
-        foreach (var set in sets)
+        if (_sets.TryGetValue(policy, out var set))
         {
-            if (ReferenceEquals(set.Policy, policy) && ReferenceEquals(set.Certificate, certificate))
-            {
-                return set;
-            }
+            return set;
         }
 
-        var created = IdentityHeaderSet.Create(policy, names, certificate, presented?.Identity);
-        var next = sets.Length < MaxEntries ? [.. sets, created] : (IdentityHeaderSet[])[.. sets[1..], created];
-        Volatile.Write(ref _sets, next);
-        return created;
+        // A race at worst computes a set twice; both are equal.
+        set = IdentityHeaderSet.Create(policy, names, presented?.Leaf, presented?.Identity);
+        return _sets.TryAdd(policy, set) || !_sets.TryGetValue(policy, out var first) ? set : first;
     }
 }

@@ -10,16 +10,7 @@ namespace MtlsGateway.Policies;
 /// </summary>
 internal sealed class IdentityHeaderSet
 {
-    private IdentityHeaderSet(GatewayPolicy policy, X509Certificate2? certificate, KeyValuePair<string, string>[] headers)
-    {
-        Policy = policy;
-        Certificate = certificate;
-        Headers = headers;
-    }
-
-    public GatewayPolicy Policy { get; }
-
-    public X509Certificate2? Certificate { get; }
+    private IdentityHeaderSet(KeyValuePair<string, string>[] headers) => Headers = headers;
 
     /// <summary>Name and value of each header to set, every value printable ASCII.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
@@ -38,7 +29,7 @@ internal sealed class IdentityHeaderSet
         if (certificate is null)
         {
             Add(names.Verified, "NONE");
-            return new IdentityHeaderSet(policy, null, [.. headers]);
+            return new IdentityHeaderSet([.. headers]);
         }
 
         Add(names.Verified, "SUCCESS");
@@ -71,6 +62,6 @@ internal sealed class IdentityHeaderSet
             Add(names.ArrClientCert, Convert.ToBase64String(certificate.RawData));
         }
 
-        return new IdentityHeaderSet(policy, certificate, [.. headers]);
+        return new IdentityHeaderSet([.. headers]);
     }
 }

@@ -144,4 +144,36 @@ public sealed class IdentityHeadersTests(IdentityHeadersFixture fixture) : IClas
             strictAgain[name].Should().Be(strict[name], "the connection's cached values are those computed the first time");
         }
     }
+
+    [Fact]
+    public async Task ConcurrentConnections_DifferentCertificates_EachRequestCarriesItsOwnIdentity()
+    {
+        // Connections presenting the same bytes share one copy of the certificate: none may ever see another's.
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in new[] { "client", "tricky" })
+        {
+            using var certificate = X509CertificateLoader.LoadCertificateFromFile(_host.Pki(name + ".crt"));
+            expected[name] = certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+        }
+
+        var seen = await Task.WhenAll(Enumerable.Range(0, 16).Select(async i =>
+        {
+            var name = i % 2 == 0 ? "client" : "tricky";
+            using var client = _host.CreateClient("localhost", name);
+            var hashes = new List<string>();
+            for (var request = 0; request < 5; request++)
+            {
+                var headers = await IdentityHeadersFixture.EchoHeadersAsync(await client.GetAsync("/status"));
+                hashes.Add(headers["X-Client-Cert-Sha256"]);
+                XfccParser.Values(XfccParser.Parse(headers["X-Forwarded-Client-Cert"]).Single(), "Hash").Should().Equal(headers["X-Client-Cert-Sha256"]);
+            }
+
+            return (name, hashes);
+        }));
+
+        foreach (var (name, hashes) in seen)
+        {
+            hashes.Should().AllBe(expected[name], $"every request of a '{name}' connection carries that certificate");
+        }
+    }
 }

@@ -1,5 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Time.Testing;
+using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
+using MtlsGateway.Policies;
 
 namespace MtlsGateway.Tests.Identity;
 
@@ -10,7 +13,7 @@ public sealed class PresentedCertificateCacheTests : IDisposable
     public void Dispose() => _pki.Dispose();
 
     [Fact]
-    public void Get_SameBytesFromTwoHandshakes_ReturnsOneSharedCopy()
+    public void Get_SameBytesAfterRemember_ReturnsOneSharedCopy()
     {
         var cache = new PresentedCertificateCache();
         var issued = _pki.IssueClient("acme-orders-client");
@@ -18,6 +21,7 @@ public sealed class PresentedCertificateCacheTests : IDisposable
         var second = issued.PublicOnly();
 
         var a = cache.Get(first, [first, _pki.Intermediate.PublicOnly()]);
+        cache.Remember(a);
         var b = cache.Get(second, [second, _pki.Intermediate.PublicOnly()]);
 
         b.Should().BeSameAs(a);
@@ -25,7 +29,40 @@ public sealed class PresentedCertificateCacheTests : IDisposable
         a.Identity.CommonName.Should().Be("acme-orders-client");
         a.Identity.Sha256.Should().Be(first.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
         a.Chain.Should().ContainSingle().Which.Subject.Should().Be(_pki.Intermediate.Certificate.Subject, "the leaf is not part of the sent chain");
+        a.ChainSha256.Should().Be(Fingerprints.ChainSha256(new X509Certificate2Collection(_pki.Intermediate.PublicOnly())));
         cache.Count.Should().Be(1);
+    }
+
+    [Fact]
+    public void Get_NeverRemembered_EachHandshakeGetsItsOwnCopy()
+    {
+        var cache = new PresentedCertificateCache();
+        var leaf = _pki.IssueClient().PublicOnly();
+
+        var a = cache.Get(leaf, null);
+        var b = cache.Get(leaf, null);
+
+        b.Should().NotBeSameAs(a, "bytes nobody admitted are not kept beyond their connection");
+        cache.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public void Evaluate_RefusedCertificate_IsNotKept_AdmittedOneIs()
+    {
+        var cache = new PresentedCertificateCache();
+        var evaluator = new CertificatePolicyEvaluator(new VerificationCache(new FakeTimeProvider(DateTimeOffset.UtcNow)), cache);
+        var policy = new GatewayPolicy("acme-orders", PolicyMode.Strict, _pki.Store(),
+            new Allowlist(new AllowOptions { CommonNames = ["acme-orders-client"] }), new IdentityHeaderOptions());
+        using var stranger = new TestPki();
+        var foreign = stranger.IssueClient("acme-orders-client").PublicOnly();
+        var partner = _pki.IssueClient("acme-orders-client").PublicOnly();
+
+        evaluator.Evaluate(policy, cache.Get(foreign, [stranger.Intermediate.PublicOnly()])).Admitted.Should().BeFalse();
+        cache.Count.Should().Be(0, "a refused certificate must not stay in memory");
+
+        var admitted = cache.Get(partner, [_pki.Intermediate.PublicOnly()]);
+        evaluator.Evaluate(policy, admitted).Admitted.Should().BeTrue();
+        cache.Get(partner, [_pki.Intermediate.PublicOnly()]).Should().BeSameAs(admitted);
     }
 
     [Fact]
@@ -35,6 +72,7 @@ public sealed class PresentedCertificateCacheTests : IDisposable
         var leaf = _pki.IssueClient().PublicOnly();
 
         var alone = cache.Get(leaf, null);
+        cache.Remember(alone);
         var withIntermediate = cache.Get(leaf, [_pki.Intermediate.PublicOnly()]);
 
         withIntermediate.Should().NotBeSameAs(alone);
@@ -59,17 +97,21 @@ public sealed class PresentedCertificateCacheTests : IDisposable
         presented.Chain[0].Subject.Should().Be(_pki.Intermediate.Certificate.Subject);
     }
 
-    [Fact]
-    public void Get_MoreCertificatesThanCapacity_StaysBoundedAndCorrect()
+    [Theory]
+    [InlineData(2, PresentedCertificateCache.DefaultByteCapacity)] // by entries
+    [InlineData(PresentedCertificateCache.DefaultCapacity, 2000)] // by DER bytes: one certificate is ~500
+    public void Remember_MoreThanCapacity_StaysBoundedAndCorrect(int capacity, long bytes)
     {
-        var cache = new PresentedCertificateCache(capacity: 2);
+        var cache = new PresentedCertificateCache(capacity, bytes);
 
-        foreach (var name in new[] { "a", "b", "c", "d", "e" })
+        foreach (var name in new[] { "a", "b", "c", "d", "e", "f", "g", "h" })
         {
-            cache.Get(_pki.IssueClient(name).PublicOnly(), null).Identity.CommonName.Should().Be(name);
+            var presented = cache.Get(_pki.IssueClient(name).PublicOnly(), [_pki.Intermediate.PublicOnly()]);
+            cache.Remember(presented);
+            presented.Identity.CommonName.Should().Be(name);
         }
 
-        cache.Count.Should().BeInRange(1, 2);
+        cache.Count.Should().BeInRange(1, 4);
     }
 
     [Fact]
