@@ -37,7 +37,7 @@ public sealed class RequestLog
 
     public void Completed(
         string method, string path, int status, TimeSpan elapsed, string route, string policy, string? certSha256, string? remoteIp, string traceId) =>
-        _logger.Write(new LogEvent(_time.GetUtcNow(), LogEventLevel.Information, exception: null, Template,
+        _logger.Write(new LogEvent(_time.GetLocalNow(), LogEventLevel.Information, exception: null, Template,
         [
             new LogEventProperty("Method", new ScalarValue(method)),
             new LogEventProperty("Path", new ScalarValue(path)),

@@ -79,7 +79,7 @@ internal static class ListenerServiceCollectionExtensions
             });
             // Read at start like every limit: the mode also sticks to OpenSSL's shared contexts.
             var bufferRelease = state.Current.Options.Limits.ReleaseTlsBuffers ? services.GetRequiredService<OpenSslBufferRelease>() : null;
-            options.Use(next => new HandshakeCompletedMiddleware(next, bufferRelease, time).OnConnectionAsync);
+            options.Use(next => new HandshakeCompletedMiddleware(next, bufferRelease).OnConnectionAsync);
         });
     }
 

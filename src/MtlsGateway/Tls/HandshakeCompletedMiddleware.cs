@@ -11,9 +11,10 @@ namespace MtlsGateway.Tls;
 /// alert, as nginx and HAProxy do: .NET otherwise closes quietly, and OpenSSL-based clients (curl, openssl, most
 /// language runtimes) treat a TLS session that ended without close_notify as not resumable, so their next
 /// connection after a <c>Connection: close</c> response paid for a full handshake.</summary>
-internal sealed class HandshakeCompletedMiddleware(ConnectionDelegate next, OpenSslBufferRelease? bufferRelease, TimeProvider time)
+internal sealed class HandshakeCompletedMiddleware(ConnectionDelegate next, OpenSslBufferRelease? bufferRelease)
 {
-    // close_notify is one small record; a peer that does not take it within this is gone anyway.
+    // close_notify is one small record; a peer that does not take it within this is gone anyway. A network timeout,
+    // so on the real clock (as Kestrel's own are), not the gateway's TimeProvider.
     private static readonly TimeSpan CloseNotifyTimeout = TimeSpan.FromSeconds(1);
 
     public async Task OnConnectionAsync(ConnectionContext context)
@@ -37,13 +38,20 @@ internal sealed class HandshakeCompletedMiddleware(ConnectionDelegate next, Open
         }
     }
 
-    private async Task CloseNotifyAsync(SslStream tls)
+    private static async Task CloseNotifyAsync(SslStream tls)
     {
+        var shutdown = tls.ShutdownAsync();
         try
         {
-            await tls.ShutdownAsync().WaitAsync(CloseNotifyTimeout, time);
+            await shutdown.WaitAsync(CloseNotifyTimeout);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException
+        catch (TimeoutException)
+        {
+            // Kestrel disposes the stream next, which may fault the write still pending: observe that, do not wait for it.
+            _ = shutdown.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException
             or System.Security.Authentication.AuthenticationException or NotSupportedException)
         {
             // The peer went first or is gone: nothing to tell it.

@@ -21,7 +21,8 @@ public sealed class TlsPlanSelector
     // (cloned per connection) or else a default one that downloads a missing issuer from the URL the certificate
     // itself names: any client could make the gateway connect where it likes and hold a thread for the fetch. The
     // callback verifies the certificate against the trust stores itself, so SslStream's chain only has to be offline.
-    private static readonly X509ChainPolicy OfflineChainPolicy = new()
+    // A new instance per plan: the options are reachable from every connection, and a shared mutable static is not.
+    private static X509ChainPolicy OfflineChainPolicy() => new()
     {
         DisableCertificateDownloads = true,
         RevocationMode = X509RevocationMode.NoCheck,
@@ -113,8 +114,7 @@ public sealed class TlsPlanSelector
             ClientCertificateRequired = true, // always ask: a Permissive route still verifies a presented certificate
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ApplicationProtocols = Alpn,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck, // revocation is the verifier's job
-            CertificateChainPolicy = OfflineChainPolicy,
+            CertificateChainPolicy = OfflineChainPolicy(), // takes precedence over CertificateRevocationCheckMode
             AllowRenegotiation = false,
             RemoteCertificateValidationCallback = _validate,
         };

@@ -19,7 +19,7 @@ internal sealed class UpstreamHttpClientFactory : ForwarderHttpClientFactory, IF
     // A backend certificate must never make the gateway fetch anything: SslStream's own chain build (before the callback)
     // would otherwise download a missing issuer from the URL the certificate names. SslStream clones the policy per
     // connection. The trust mode stays System: with no trust store named, the OS store decides.
-    private static readonly X509ChainPolicy OfflineChainPolicy = new()
+    private static X509ChainPolicy OfflineChainPolicy() => new()
     {
         DisableCertificateDownloads = true,
         RevocationMode = X509RevocationMode.NoCheck,
@@ -75,7 +75,7 @@ internal sealed class UpstreamHttpClientFactory : ForwarderHttpClientFactory, IF
     private void Secure(SocketsHttpHandler handler, string clusterId, UpstreamTls? material)
     {
         var ssl = handler.SslOptions;
-        ssl.CertificateChainPolicy = OfflineChainPolicy;
+        ssl.CertificateChainPolicy = OfflineChainPolicy();
         if (material?.ClientCertificate is { } client)
         {
             ssl.ClientCertificateContext = client;
