@@ -304,7 +304,8 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     "WriteTo": [
       { "Name": "Async", "Args": { "blockWhenFull": true, "configure": [
         { "Name": "File", "Args": { "path": "$WORK/logs/$1-.clef", "rollingInterval": "Day", "buffered": true, "flushToDiskInterval": "00:00:01",
-          "formatter": "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact" } }
+          "formatter": "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact",
+          "hooks": "MtlsGateway.Diagnostics.LogFileBuffer, mtls-gateway" } }
       ] } }
     ]
   }

@@ -33,6 +33,9 @@ internal sealed class LoadOptions
 
     public int Streams => GetInt("streams", 8);
 
+    /// <summary>Requests/s offered in total by the keep-alive connections (0: as fast as each connection can).</summary>
+    public double Rate => GetDouble("rate", 0);
+
     public TimeSpan Duration => TimeSpan.FromSeconds(GetDouble("duration", 20));
 
     public TimeSpan Warmup => TimeSpan.FromSeconds(GetDouble("warmup", 5));

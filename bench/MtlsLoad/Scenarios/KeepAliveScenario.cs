@@ -8,6 +8,8 @@ namespace MtlsLoad.Scenarios;
 /// <c>keepalive</c>: C HTTP/1.1 connections, closed loop (one request in flight per connection) → requests/s and
 /// latency. <c>throughput</c>: the same loop on a large response → MB/s of body (used through passthrough).
 /// A connection the server closes is reopened (and the reconnect counted in its request's latency).
+/// With <c>--rate R</c> the connections together send at most R requests/s (each paced to R/C), so that two proxies
+/// measured side by side serve the same load and their CPU time per request compares at the same operating point.
 /// </summary>
 internal static class KeepAliveScenario
 {
@@ -28,10 +30,23 @@ internal static class KeepAliveScenario
         WorkerStats stats, CancellationToken abort)
     {
         Http1Connection? connection = null;
+        var interval = options.Rate > 0 ? TimeSpan.FromSeconds(options.Connections / options.Rate) : TimeSpan.Zero;
+        var due = Stopwatch.GetTimestamp();
         try
         {
             while (!window.Stopped)
             {
+                if (interval > TimeSpan.Zero)
+                {
+                    // Paced from a schedule, not from the last response; a late connection catches up at most 1 s.
+                    due = Math.Max(due + (long)(interval.TotalSeconds * Stopwatch.Frequency), Stopwatch.GetTimestamp() - Stopwatch.Frequency);
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, abort);
+                    }
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 try
                 {

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using MtlsGateway.Configuration;
 
 namespace MtlsGateway.Policies;
@@ -10,7 +11,7 @@ internal sealed class IdentityHeaderPlan
 {
     private readonly Dictionary<GatewayPolicy, IdentityHeaderNames> _names;
 
-    private IdentityHeaderPlan(GatewaySnapshot snapshot, string[] owned, Dictionary<GatewayPolicy, IdentityHeaderNames> names)
+    private IdentityHeaderPlan(GatewaySnapshot snapshot, FrozenSet<string> owned, Dictionary<GatewayPolicy, IdentityHeaderNames> names)
     {
         Snapshot = snapshot;
         Owned = owned;
@@ -20,7 +21,7 @@ internal sealed class IdentityHeaderPlan
     public GatewaySnapshot Snapshot { get; }
 
     /// <summary>Removed from every forwarded request, in any case and any number of copies.</summary>
-    public IReadOnlyList<string> Owned { get; }
+    public FrozenSet<string> Owned { get; }
 
     public static IdentityHeaderPlan For(GatewaySnapshot snapshot)
     {
@@ -33,8 +34,7 @@ internal sealed class IdentityHeaderPlan
 
         var owned = names.Values.SelectMany(n => n.All)
             .Concat(IdentityHeaderNames.Defaults.All)
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .ToArray();
+            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         return new IdentityHeaderPlan(snapshot, owned, names);
     }
 

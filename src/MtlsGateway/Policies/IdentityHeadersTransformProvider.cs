@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Net.Http.Headers;
 using MtlsGateway.Configuration;
 using MtlsGateway.Tls;
 using Yarp.ReverseProxy.Transforms;
@@ -15,20 +17,15 @@ namespace MtlsGateway.Policies;
 internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITransformProvider
 {
     /// <summary>Inbound headers never passed on: the gateway is the edge, so whoever sent them is a client.</summary>
-    internal static readonly IReadOnlyList<string> UntrustedForwarding =
-    [
+    internal static readonly FrozenSet<string> UntrustedForwarding = new[]
+    {
         "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix",
         "X-Forwarded-Port", "X-Forwarded-Server", "X-Real-IP", "Client-Cert", "Client-Cert-Chain",
-    ];
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private static readonly RequestFuncTransform StripForwarding = new(context =>
     {
-        var headers = context.ProxyRequest.Headers;
-        foreach (var name in UntrustedForwarding)
-        {
-            headers.Remove(name);
-        }
-
+        RemoveAll(context.ProxyRequest.Headers, UntrustedForwarding);
         return ValueTask.CompletedTask;
     });
 
@@ -53,10 +50,7 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITr
     {
         var plan = PlanFor(state.Current);
         var headers = transform.ProxyRequest.Headers;
-        foreach (var name in plan.Owned)
-        {
-            headers.Remove(name);
-        }
+        RemoveAll(headers, plan.Owned);
 
         if (transform.HttpContext.Features.Get<ClientIdentityFeature>() is not { } identity)
         {
@@ -83,6 +77,31 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITr
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Removes every header named in <paramref name="names"/> (any case, every copy). One pass over the
+    /// handful of headers a request has instead of a Remove per name, each of which parses the name: this runs twice
+    /// on every request and rarely finds anything.</summary>
+    internal static void RemoveAll(HttpHeaders headers, FrozenSet<string> names)
+    {
+        List<string>? found = null;
+        foreach (var header in headers.NonValidated)
+        {
+            if (names.Contains(header.Key))
+            {
+                (found ??= []).Add(header.Key);
+            }
+        }
+
+        if (found is null)
+        {
+            return;
+        }
+
+        foreach (var name in found)
+        {
+            headers.Remove(name);
+        }
     }
 
     private IdentityHeaderPlan PlanFor(GatewaySnapshot snapshot)
