@@ -1,6 +1,8 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using MtlsGateway.Tests.Support;
+using Serilog.Formatting.Compact;
 
 namespace MtlsGateway.Tests.Diagnostics;
 
@@ -68,11 +70,22 @@ public sealed class RequestLoggingTests
 
         var line = await host.Logs.WaitForAsync("RequestCompleted");
         line.Level.Should().Be(Serilog.Events.LogEventLevel.Information);
-        line.MessageTemplate.Tokens.OfType<Serilog.Parsing.PropertyToken>().Should().OnlyContain(t => t.Format == null, "a format specifier would add a CLEF rendering to every line");
-        LogSink.Property(line, "SourceContext").Should().Be("MtlsGateway.Requests");
-        LogSink.Property(line, "Method").Should().Be("GET");
-        LogSink.Property(line, "RemoteIp").Should().Be("127.0.0.1");
-        LogSink.Property(line, "TraceId").Should().Contain(":");
         line.MessageTemplate.Text.Should().Be("{Method} {Path} {Status} {DurationMs} ms route {Route} policy {Policy} cert {CertSha256}");
+
+        // What ops read: the CLEF line the shipped file sink writes.
+        using var text = new StringWriter();
+        new CompactJsonFormatter().Format(line, text);
+        var clef = JsonNode.Parse(text.ToString())!.AsObject();
+        clef.ContainsKey("@r").Should().BeFalse("a format specifier would add a rendering to every request line");
+        ((string?)clef["SourceContext"]).Should().Be("MtlsGateway.Requests");
+        ((string?)clef["Method"]).Should().Be("GET");
+        ((string?)clef["Path"]).Should().Be("/orders/7");
+        ((int?)clef["Status"]).Should().Be(200);
+        ((string?)clef["Policy"]).Should().Be("acme-orders");
+        ((string?)clef["RemoteIp"]).Should().Be("127.0.0.1");
+        ((string?)clef["CertSha256"]).Should().Be(host.ClientCertificate("client").TargetCertificate.GetCertHashString(HashAlgorithmName.SHA256));
+        clef["DurationMs"]!.ToJsonString().Should().MatchRegex(@"^\d+(\.\d{1,2})?$", "the duration is rounded to 0.01 ms, not rendered");
+        ((string?)clef["TraceId"]).Should().MatchRegex("^[0-9A-Z]+:[0-9A-F]{8}$", "Kestrel's connection id and request number");
+        ((int?)clef["EventId"]!["Id"]).Should().Be(5004);
     }
 }
