@@ -22,9 +22,6 @@ WORKDIR /app
 # The base image listens on ASPNETCORE_HTTP_PORTS=8080 by default; the gateway's listeners come from
 # its own configuration only, so clear it rather than have Kestrel warn about overridden addresses.
 ENV ASPNETCORE_HTTP_PORTS=
-# Socket completions run inline on the event thread instead of hopping to the thread pool: measured +26%
-# keep-alive requests/s for the gateway on one core (docs/performance.md). Safe because the gateway never blocks.
-ENV DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 
 COPY --from=build /app ./
 

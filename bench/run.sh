@@ -19,6 +19,8 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
   --warmup S           seconds of the same load before a target's first run of a scenario [10] (later rounds: 2);
                        .NET targets also get DOTNET_TC_CallCountingDelayMs=0 so hot paths reach tier 1 during it
   --long-warmup        60 s warm-up per run and no DOTNET_TC_CallCountingDelayMs (the slow, env-free method)
+                       every .NET process gets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 either way: the gateway
+                       sets it on itself, so plain YARP and the load generator get it too
   --scenarios          from: keepalive h2 handshake s_time passthrough idle   [all of them]
   --targets            from: gateway gateway-quiet yarp nginx haproxy         [all of them]
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
@@ -316,8 +318,9 @@ gateway_config gateway "$P_GATEWAY" "$P_ADMIN" true >"$WORK/gateway.json"
 gateway_config gateway-quiet "$P_GATEWAY_QUIET" "$P_ADMIN_QUIET" false >"$WORK/gateway-quiet.json"
 
 # ---- processes ---------------------------------------------------------------------------------------------
-DOTNET_ENV=(DOTNET_TC_CallCountingDelayMs=0)
-if [[ $LONG_WARMUP -eq 1 ]]; then DOTNET_ENV=(); fi
+# The gateway turns inline socket completions on by itself (docs/configuration.md); the floor gets the same.
+DOTNET_ENV=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0)
+if [[ $LONG_WARMUP -eq 1 ]]; then DOTNET_ENV=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1); fi
 declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS)

@@ -28,7 +28,7 @@ internal sealed class BackgroundProcess : IAsyncDisposable
     /// <summary>Every line written to stdout and stderr so far.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public static BackgroundProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static BackgroundProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -42,9 +42,17 @@ internal sealed class BackgroundProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        // A null value removes the variable, so that what the test runner inherited cannot decide the outcome.
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
-            startInfo.Environment[key] = value;
+            if (value is null)
+            {
+                startInfo.Environment.Remove(key);
+            }
+            else
+            {
+                startInfo.Environment[key] = value;
+            }
         }
 
         var process = new Process { StartInfo = startInfo };

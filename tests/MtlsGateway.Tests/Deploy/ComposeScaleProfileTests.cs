@@ -49,7 +49,7 @@ public sealed partial class ComposeScaleProfileTests
         var gateway = (YamlMappingNode)scaled["gateway-a"]["environment"];
         await using var validate = BackgroundProcess.Start("validate", "dotnet",
             [Path.Combine(AppContext.BaseDirectory, "mtls-gateway.dll"), "validate", "--config", RepositoryPaths.Combine("config", "gateway.json")],
-            gateway.Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => ((YamlScalarNode)e.Value).Value ?? string.Empty));
+            gateway.Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => (string?)(((YamlScalarNode)e.Value).Value ?? string.Empty)));
         (await validate.ExitCodeAsync(TimeSpan.FromSeconds(60))).Should().Be(0, validate.Tail());
     }
 

@@ -25,13 +25,13 @@ internal sealed class GatewayInstance : IAsyncDisposable
 
     public int AdminPort { get; }
 
-    public static GatewayInstance Start(string name, string configPath)
+    public static GatewayInstance Start(string name, string configPath, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var port = RepositoryPaths.FreePort();
         var adminPort = RepositoryPaths.FreePort();
         var process = BackgroundProcess.Start(name, "dotnet",
             [Path.Combine(AppContext.BaseDirectory, "mtls-gateway.dll"), "run", "--config", configPath],
-            new Dictionary<string, string>
+            new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
             {
                 ["Gateway__Listeners__public__Url"] = $"https://127.0.0.1:{port}",
                 ["Gateway__Admin__Url"] = $"http://127.0.0.1:{adminPort}",
