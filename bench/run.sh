@@ -319,8 +319,8 @@ gateway_config gateway-quiet "$P_GATEWAY_QUIET" "$P_ADMIN_QUIET" false >"$WORK/g
 
 # ---- processes ---------------------------------------------------------------------------------------------
 # The gateway turns inline socket completions on by itself (docs/configuration.md); the floor gets the same.
-DOTNET_ENV=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_TC_CallCountingDelayMs=0)
-if [[ $LONG_WARMUP -eq 1 ]]; then DOTNET_ENV=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1); fi
+DOTNET_ENV=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
+if [[ $LONG_WARMUP -eq 0 ]]; then DOTNET_ENV+=(DOTNET_TC_CallCountingDelayMs=0); fi
 declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS)
