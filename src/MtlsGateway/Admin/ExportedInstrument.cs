@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Prometheus;
 
@@ -15,6 +16,12 @@ internal sealed class ExportedInstrument
     private readonly Prometheus.Counter? _counter;
     private readonly Gauge? _gauge;
     private readonly Prometheus.Histogram? _histogram;
+
+    // Children of the instruments measured on the request path, by label values. prometheus-net's WithLabels
+    // builds and hashes a label sequence on every call: with the label array, ~0.15 µs per request for the request
+    // counter and histogram, against ~0.05 µs for this lookup. Holds what prometheus-net holds anyway (it never
+    // drops a child of these kinds); observable instruments, read once per scrape, are not cached.
+    private readonly ConcurrentDictionary<LabelKey, object> _children = new();
     private Dictionary<string, string[]> _reported = new(StringComparer.Ordinal);
     private Dictionary<string, string[]> _reporting = new(StringComparer.Ordinal);
 
@@ -60,25 +67,26 @@ internal sealed class ExportedInstrument
 
     public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = LabelValues(tags);
         switch (_kind)
         {
             case Kind.Counter when value >= 0:
-                Child(_counter!, labels).Inc(value);
-                break;
-            case Kind.ObservableCounter:
-                Child(_counter!, labels).IncTo(value);
-                Reported(labels);
+                ((ICounter)Child(tags)).Inc(value);
                 break;
             case Kind.UpDownCounter:
-                Child(_gauge!, labels).Inc(value);
-                break;
-            case Kind.ObservableGauge:
-                Child(_gauge!, labels).Set(value);
-                Reported(labels);
+                ((IGauge)Child(tags)).Inc(value);
                 break;
             case Kind.Histogram:
-                Child(_histogram!, labels).Observe(value);
+                ((IHistogram)Child(tags)).Observe(value);
+                break;
+            case Kind.ObservableCounter:
+                var counted = LabelValues(tags);
+                ((ICounter)Create(counted)).IncTo(value);
+                Reported(counted);
+                break;
+            case Kind.ObservableGauge:
+                var observed = LabelValues(tags);
+                ((IGauge)Create(observed)).Set(value);
+                Reported(observed);
                 break;
             default:
                 break;
@@ -116,11 +124,24 @@ internal sealed class ExportedInstrument
 
     private void Reported(string[] labels) => _reporting[string.Join('\u001f', labels)] = labels;
 
-    private static ICounter Child(Prometheus.Counter metric, string[] labels) => labels.Length == 0 ? metric : metric.WithLabels(labels);
+    private object Child(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (_labelNames.Length > LabelKey.Capacity)
+        {
+            return Create(LabelValues(tags));
+        }
 
-    private static IGauge Child(Gauge metric, string[] labels) => labels.Length == 0 ? metric : metric.WithLabels(labels);
+        var key = new LabelKey(Value(0, tags), Value(1, tags), Value(2, tags), Value(3, tags));
+        return _children.TryGetValue(key, out var child) ? child : _children.GetOrAdd(key, Create(LabelValues(tags)));
+    }
 
-    private static IHistogram Child(Prometheus.Histogram metric, string[] labels) => labels.Length == 0 ? metric : metric.WithLabels(labels);
+    /// <summary>The metric itself (no labels) or its child for <paramref name="labels"/>.</summary>
+    private object Create(string[] labels) => _kind switch
+    {
+        Kind.Counter or Kind.ObservableCounter => labels.Length == 0 ? _counter! : _counter!.WithLabels(labels),
+        Kind.UpDownCounter or Kind.ObservableGauge => labels.Length == 0 ? _gauge! : _gauge!.WithLabels(labels),
+        _ => labels.Length == 0 ? _histogram! : _histogram!.WithLabels(labels),
+    };
 
     private string[] LabelValues(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
@@ -132,18 +153,30 @@ internal sealed class ExportedInstrument
         var values = new string[_labelNames.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            values[i] = string.Empty;
-            foreach (var tag in tags)
-            {
-                if (SanitizesTo(tag.Key, _labelNames[i]))
-                {
-                    values[i] = tag.Value?.ToString() ?? string.Empty;
-                    break;
-                }
-            }
+            values[i] = Value(i, tags) ?? string.Empty;
         }
 
         return values;
+    }
+
+    /// <summary>The value of label <paramref name="index"/> ("" when no tag has it), null past the last label.</summary>
+    private string? Value(int index, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (index >= _labelNames.Length)
+        {
+            return null;
+        }
+
+        var label = _labelNames[index];
+        foreach (var tag in tags)
+        {
+            if (tag.Key == label || SanitizesTo(tag.Key, label))
+            {
+                return tag.Value?.ToString() ?? string.Empty;
+            }
+        }
+
+        return string.Empty;
     }
 
     /// <summary>Whether <paramref name="key"/> becomes <paramref name="label"/> (no allocation: runs per measurement).</summary>
@@ -180,5 +213,11 @@ internal sealed class ExportedInstrument
             : definition == typeof(ObservableGauge<>) || definition == typeof(ObservableUpDownCounter<>) ? Kind.ObservableGauge
             : definition == typeof(Histogram<>) ? Kind.Histogram
             : Kind.Unsupported;
+    }
+
+    /// <summary>The label values of one child, for instruments with up to <see cref="Capacity"/> labels.</summary>
+    private readonly record struct LabelKey(string? First, string? Second, string? Third, string? Fourth)
+    {
+        public const int Capacity = 4;
     }
 }
