@@ -22,7 +22,7 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        every .NET process gets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 either way: the gateway
                        sets it on itself, so plain YARP and the load generator get it too
   --scenarios          from: keepalive h2 handshake s_time passthrough idle   [all of them]
-  --targets            from: gateway gateway-quiet yarp nginx haproxy         [all of them]
+  --targets            from: gateway gateway-quiet yarp yarp-headers nginx haproxy   [all of them]
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
   --connections N      keep-alive connections [64]
   --idle-connections N connections held open by the idle scenario [2000]
@@ -41,7 +41,7 @@ QUICK=0
 BUILD=1
 KEEP=0
 SCENARIOS="keepalive h2 handshake s_time passthrough idle"
-TARGETS="gateway gateway-quiet yarp nginx haproxy"
+TARGETS="gateway gateway-quiet yarp yarp-headers nginx haproxy"
 CONNECTIONS=64
 H2_CONNECTIONS=8
 H2_STREAMS=16
@@ -103,10 +103,10 @@ machine
 
 # Ports: the proxies under test, the backend (plain HTTP and TLS), the gateways' admin listeners.
 P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BASE_PORT + 45))
-P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48))
+P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48)); P_YARP_HEADERS=$((BASE_PORT + 49))
 P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
-for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_GATEWAY $P_GATEWAY_QUIET $P_BACKEND $P_BACKEND_TLS $P_ADMIN $P_ADMIN_QUIET; do
+for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_BACKEND $P_BACKEND_TLS $P_ADMIN $P_ADMIN_QUIET; do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -322,7 +322,7 @@ gateway_config gateway-quiet "$P_GATEWAY_QUIET" "$P_ADMIN_QUIET" false >"$WORK/g
 DOTNET_ENV=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
 if [[ $LONG_WARMUP -eq 0 ]]; then DOTNET_ENV+=(DOTNET_TC_CallCountingDelayMs=0); fi
 declare -A PID_OF PORT_OF
-PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
+PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS)
 
 start() { # $1 = name, $2 = CPU, then the command
@@ -364,6 +364,8 @@ want haproxy && start haproxy 0 haproxy -db -f "$WORK/haproxy.cfg"
 [[ " $SCENARIOS " == *" passthrough "* ]] && start haproxy-tcp 0 haproxy -db -f "$WORK/haproxy-tcp.cfg"
 want yarp && start yarp 0 dotnet "$YARP_DLL" --port "$P_YARP" --cert "$PKI/server.crt" --key "$PKI/server.key" \
     --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/"
+want yarp-headers && start yarp-headers 0 dotnet "$YARP_DLL" --port "$P_YARP_HEADERS" --cert "$PKI/server.crt" \
+    --key "$PKI/server.key" --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --identity-headers true
 want gateway && start gateway 0 dotnet "$GATEWAY_DLL" run --config "$WORK/gateway.json"
 want gateway-quiet && start gateway-quiet 0 dotnet "$GATEWAY_DLL" run --config "$WORK/gateway-quiet.json"
 
@@ -438,6 +440,8 @@ for scenario in $SCENARIOS; do
   for ROUND in $(seq 1 "$ROUNDS"); do
     echo "== $scenario (round $ROUND of $ROUNDS)"
     ORDER=$(rotated "$ROUND" $TARGETS)
+    # yarp-headers differs from yarp only per request: the connection scenarios leave it out.
+    ORDER_CONN=$(rotated "$ROUND" ${TARGETS//yarp-headers/})
     case $scenario in
         keepalive)
             for t in $ORDER; do run_load keepalive "$t" "${PORT_OF[$t]}" keepalive --connections "$CONNECTIONS"; done ;;
@@ -446,17 +450,17 @@ for scenario in $SCENARIOS; do
                 run_load h2 "$t" "${PORT_OF[$t]}" h2 --connections "$H2_CONNECTIONS" --streams "$H2_STREAMS"
             done ;;
         handshake)
-            for t in $ORDER; do
+            for t in $ORDER_CONN; do
                 run_load handshake-full "$t" "${PORT_OF[$t]}" handshake --connections "$HANDSHAKE_CONNECTIONS" --resume false
             done
-            for t in $ORDER; do
+            for t in $ORDER_CONN; do
                 run_load handshake-resumed "$t" "${PORT_OF[$t]}" handshake --connections "$HANDSHAKE_CONNECTIONS" --resume true
             done ;;
         s_time)
             # openssl's own client, for comparison with mtls-load's handshakes: STIME_CLIENTS sequential clients in
             # parallel, `-new` (full handshake each time) and `-reuse` (resume the first session), one GET each.
             for mode in new reuse; do
-                for t in $ORDER; do
+                for t in $ORDER_CONN; do
                     port=${PORT_OF[$t]}
                     clients=()
                     for i in $(seq 1 $STIME_CLIENTS); do
@@ -493,7 +497,7 @@ for scenario in $SCENARIOS; do
         idle)
             # Once: a process keeps the memory its first idle connections took, so a later round would measure nothing.
             [[ $ROUND -gt 1 ]] && continue
-            for t in $ORDER; do
+            for t in $ORDER_CONN; do
                 run_load idle "$t" "${PORT_OF[$t]}" idle --connections "$IDLE_CONNECTIONS" --hold "$IDLE_HOLD" --warmup 0
             done ;;
         *) echo "unknown scenario $scenario" >&2 ;;

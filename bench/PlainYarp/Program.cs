@@ -1,15 +1,21 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
 
 // plain-yarp --port P --cert server.crt --key server.key --ca ca.pem --backend http://127.0.0.1:B/ [--host localhost]
+//            [--identity-headers true]
 // Kestrel terminates TLS on 127.0.0.1:P and requires a client certificate that chains to the CA bundle's root
 // (CertificateChainPolicy, CustomRootTrust, clientAuth EKU, no revocation check); YARP forwards every request for
 // the host to the backend with its default transforms. No policy, no identity headers, no request log.
+// --identity-headers adds the ten headers the gateway sends by default (XFCC + the parts), read from the client
+// certificate once per connection: what setting them costs on .NET, without any of the gateway's logic.
 var settings = args.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0].TrimStart('-'), pair => pair[1], StringComparer.Ordinal);
 string Setting(string name) => settings.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
 
@@ -46,10 +52,48 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, i
     listen.Protocols = HttpProtocols.Http1AndHttp2;
     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(tls) });
 }));
-builder.Services.AddReverseProxy().LoadFromMemory(
+var proxy = builder.Services.AddReverseProxy();
+if (settings.GetValueOrDefault("identity-headers") == "true")
+{
+    var perConnection = new ConditionalWeakTable<X509Certificate2, KeyValuePair<string, string>[]>();
+    proxy.AddTransforms(transforms => transforms.AddRequestTransform(context =>
+    {
+        if (context.HttpContext.Connection.ClientCertificate is { } certificate)
+        {
+            foreach (var (name, value) in perConnection.GetValue(certificate, IdentityHeaders))
+            {
+                context.ProxyRequest.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }));
+}
+
+proxy.LoadFromMemory(
     [new RouteConfig { RouteId = "bench", ClusterId = "backend", Match = new RouteMatch { Hosts = [settings.GetValueOrDefault("host", "localhost")], Path = "/{**rest}" } }],
     [new ClusterConfig { ClusterId = "backend", Destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal) { ["b"] = new() { Address = Setting("backend") } } }]);
 
 var app = builder.Build();
 app.MapReverseProxy();
 await app.RunAsync();
+
+static KeyValuePair<string, string>[] IdentityHeaders(X509Certificate2 certificate)
+{
+    var sha256 = Convert.ToHexStringLower(certificate.GetCertHash(HashAlgorithmName.SHA256));
+    var dns = certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false);
+    var uri = certificate.GetNameInfo(X509NameType.UrlName, forIssuer: false);
+    return
+    [
+        new("X-Client-Cert-Policy", "bench"),
+        new("X-Client-Cert-Verified", "SUCCESS"),
+        new("X-Forwarded-Client-Cert", $"Hash={sha256};Subject=\"{certificate.Subject}\";URI={uri};DNS={dns}"),
+        new("X-Client-Cert-Subject", certificate.Subject),
+        new("X-Client-Cert-Issuer", certificate.Issuer),
+        new("X-Client-Cert-Serial", certificate.SerialNumber),
+        new("X-Client-Cert-Sha256", sha256),
+        new("X-Client-Cert-Not-After", certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)),
+        new("X-Client-Cert-Dns", dns),
+        new("X-Client-Cert-Uri", uri),
+    ];
+}
