@@ -30,11 +30,12 @@ public sealed class RequestTelemetryMiddleware(
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
             metrics.RequestCompleted(route, status, elapsed);
+            // The cheap checks first: with the request log off, no feature lookups (custom features are a list scan).
             if (route is not null
-                && context.Features.Get<RequestRefusal>() is null
-                && context.Features.Get<ClientIdentityFeature>() is { } identity
                 && state.Current.Options.Logging.Requests
-                && log.IsEnabled)
+                && log.IsEnabled
+                && context.Features.Get<RequestRefusal>() is null
+                && context.Features.Get<ClientIdentityFeature>() is { } identity)
             {
                 log.Completed(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed,
                     route, identity.Policy.Name, identity.Verified?.Identity.Sha256,
