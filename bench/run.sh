@@ -432,6 +432,7 @@ done
 rotated() { # $1 = round, then the targets
     local round=$1; shift
     local list=("$@") n=$# k
+    [[ $n -eq 0 ]] && return 0 # e.g. --targets yarp-headers in a connection scenario
     k=$(( (round - 1) % n ))
     echo "${list[@]:k}" "${list[@]:0:k}"
 }
