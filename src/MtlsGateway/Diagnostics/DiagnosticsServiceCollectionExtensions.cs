@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MtlsGateway.Admin;
 
 namespace MtlsGateway.Diagnostics;
@@ -17,6 +18,21 @@ internal static class DiagnosticsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RefusalThrottle>());
         services.AddSingleton<RefusalReporter>();
         services.AddSingleton<RequestLog>();
+        return services;
+    }
+
+    /// <summary>Wraps the logger factory registered last (Serilog's, from <c>AddSerilog</c>) in
+    /// <see cref="KestrelTlsLoggerFactory"/>.</summary>
+    public static IServiceCollection TrimKestrelTlsEvents(this IServiceCollection services)
+    {
+        var registered = services.Last(d => d.ServiceType == typeof(ILoggerFactory));
+        services.Remove(registered);
+        services.AddSingleton<ILoggerFactory>(sp => new KestrelTlsLoggerFactory(registered switch
+        {
+            { ImplementationFactory: { } create } => (ILoggerFactory)create(sp),
+            { ImplementationType: { } type } => (ILoggerFactory)ActivatorUtilities.CreateInstance(sp, type),
+            _ => throw new InvalidOperationException("The logger factory must be registered by type or factory, so that the gateway owns its disposal."),
+        }));
         return services;
     }
 }

@@ -21,7 +21,13 @@ public sealed class KestrelTlsFailureCapture : ILogEventFilter
     // against a connection that never comes back for its entry.
     private const int MaxPending = 10_000;
 
+    private const int AuthenticationFailed = 1;
+    private const int AuthenticationTimedOut = 2;
+
     private readonly ConcurrentDictionary<string, CapturedTlsFailure> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>Whether Kestrel's event <paramref name="eventId"/> in <see cref="Category"/> is a handshake failure.</summary>
+    public static bool IsFailure(int eventId) => eventId is AuthenticationFailed or AuthenticationTimedOut;
 
     public bool IsEnabled(LogEvent logEvent)
     {
@@ -36,9 +42,9 @@ public sealed class KestrelTlsFailureCapture : ILogEventFilter
             return true;
         }
 
-        if (ConnectionId(logEvent) is { } connectionId && EventId(logEvent) is 1 or 2 && _pending.Count < MaxPending)
+        if (ConnectionId(logEvent) is { } connectionId && EventId(logEvent) is { } id && IsFailure(id) && _pending.Count < MaxPending)
         {
-            _pending[connectionId] = EventId(logEvent) == 2
+            _pending[connectionId] = id == AuthenticationTimedOut
                 ? new CapturedTlsFailure(true, null, null, null)
                 : CapturedTlsFailure.From(logEvent.Exception);
         }

@@ -68,6 +68,7 @@ public static class GatewayApplication
             run.ConfigureLogging?.Invoke(logging);
         },
             preserveStaticLogger: true);
+        builder.Services.TrimKestrelTlsEvents();
 
         var state = new GatewayState();
         state.Apply(snapshot);
