@@ -122,6 +122,11 @@ public static class GatewayApplication
         // Listening from the start, so that /metrics counts what happens before its first scrape.
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<ConfigReloadService>().Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;
+        // WebApplication puts UseAuthorization in front of this pipeline whenever authorization services exist (YARP
+        // registers them). There, ahead of routing, it has no endpoint to authorize and only costs every request an
+        // async hop: policies are PolicyEnforcementMiddleware's. The key is the one UseAuthorization sets. Should an
+        // endpoint ever carry authorization metadata, EndpointMiddleware refuses it with a 500 rather than run it unchecked.
+        ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
         app.MapWhen(context => context.Features.Get<GatewayConnection>()?.ListenerName == BoundListeners.AdminName,
             admin => admin.Run(AdminEndpoints.HandleAsync));
         app.UseMiddleware<RequestTelemetryMiddleware>();
