@@ -19,8 +19,12 @@ public sealed class RequestLog
     private static readonly MessageTemplate Template =
         new MessageTemplateParser().Parse("{Method} {Path} {Status} {DurationMs} ms route {Route} policy {Policy} cert {CertSha256}");
 
-    private static readonly LogEventProperty EventId = new("EventId", new StructureValue(
-        [new LogEventProperty("Id", new ScalarValue(5004)), new LogEventProperty("Name", new ScalarValue("RequestCompleted"))]));
+    private static readonly StructureValue EventId = new(
+        [new LogEventProperty("Id", new ScalarValue(5004)), new LogEventProperty("Name", new ScalarValue("RequestCompleted"))]);
+
+    // The event's ten properties plus SourceContext and room for what configured enrichers add, so that the
+    // dictionary is allocated once at its final size.
+    private const int PropertyCapacity = 16;
 
     private readonly Serilog.ILogger _logger;
     private readonly TimeProvider _time;
@@ -35,19 +39,25 @@ public sealed class RequestLog
 
     public bool IsEnabled => _logger.IsEnabled(LogEventLevel.Information);
 
+    // UnstableAssembleFromParts takes the property dictionary as built (the public constructor copies a sequence of
+    // LogEventProperty into a dictionary grown on the way); Serilog.Extensions.Logging uses it the same way.
+    // "Unstable": its parameters may change with a major Serilog version, which would then fail this build, not the log.
     public void Completed(
         string method, string path, int status, TimeSpan elapsed, string route, string policy, string? certSha256, string? remoteIp, string traceId) =>
-        _logger.Write(new LogEvent(_time.GetLocalNow(), LogEventLevel.Information, exception: null, Template,
-        [
-            new LogEventProperty("Method", new ScalarValue(method)),
-            new LogEventProperty("Path", new ScalarValue(path)),
-            new LogEventProperty("Status", new ScalarValue(status)),
-            new LogEventProperty("DurationMs", new ScalarValue(Math.Round(elapsed.TotalMilliseconds, 2))),
-            new LogEventProperty("Route", new ScalarValue(route)),
-            new LogEventProperty("Policy", new ScalarValue(policy)),
-            new LogEventProperty("CertSha256", new ScalarValue(certSha256)),
-            new LogEventProperty("RemoteIp", new ScalarValue(remoteIp)),
-            new LogEventProperty("TraceId", new ScalarValue(traceId)),
-            EventId,
-        ]));
+        _logger.Write(LogEvent.UnstableAssembleFromParts(_time.GetLocalNow(), LogEventLevel.Information, exception: null, Template,
+            new Dictionary<string, LogEventPropertyValue>(PropertyCapacity)
+            {
+                ["Method"] = new ScalarValue(method),
+                ["Path"] = new ScalarValue(path),
+                ["Status"] = new ScalarValue(status),
+                ["DurationMs"] = new ScalarValue(Math.Round(elapsed.TotalMilliseconds, 2)),
+                ["Route"] = new ScalarValue(route),
+                ["Policy"] = new ScalarValue(policy),
+                ["CertSha256"] = new ScalarValue(certSha256),
+                ["RemoteIp"] = new ScalarValue(remoteIp),
+                ["TraceId"] = new ScalarValue(traceId),
+                ["EventId"] = EventId,
+            },
+            traceId: default,
+            spanId: default));
 }
