@@ -14,23 +14,30 @@ public sealed class ShippedConfigTests : IAsyncLifetime
     private Microsoft.AspNetCore.Builder.WebApplication _gateway = null!;
     private bool _stopped;
 
-    public async Task InitializeAsync()
+    private const string ShippedFileSink = "Serilog:WriteTo:0:Args:configure:1:Args:";
+
+    public Task InitializeAsync() => StartGatewayAsync();
+
+    private async Task StartGatewayAsync(params (string Key, string Value)[] more)
     {
         var demoPort = RepositoryPaths.FreePort();
-        _gateway = GatewayApplication.Build(new GatewayRunOptions
+        var overrides = new Dictionary<string, string?>
         {
-            ConfigPath = RepositoryPaths.Combine("config", "gateway.json"),
-            Overrides = new Dictionary<string, string?>
-            {
-                // Same file, loopback ports chosen at bind so the test never collides with a running demo.
-                ["Gateway:Listeners:public:Url"] = "https://127.0.0.1:0",
-                ["Gateway:Listeners:plain:Url"] = "http://127.0.0.1:0",
-                ["Gateway:Admin:Url"] = "http://127.0.0.1:0",
-                ["Gateway:DemoBackend:Url"] = $"http://127.0.0.1:{demoPort}",
-                ["ReverseProxy:Clusters:demo:Destinations:echo:Address"] = $"http://127.0.0.1:{demoPort}/",
-                ["Serilog:WriteTo:0:Args:configure:1:Args:path"] = Path.Combine(_logDirectory, "gateway-.clef"),
-            },
-        });
+            // Same file, loopback ports chosen at bind so the test never collides with a running demo.
+            ["Gateway:Listeners:public:Url"] = "https://127.0.0.1:0",
+            ["Gateway:Listeners:plain:Url"] = "http://127.0.0.1:0",
+            ["Gateway:Admin:Url"] = "http://127.0.0.1:0",
+            ["Gateway:DemoBackend:Url"] = $"http://127.0.0.1:{demoPort}",
+            ["ReverseProxy:Clusters:demo:Destinations:echo:Address"] = $"http://127.0.0.1:{demoPort}/",
+            [ShippedFileSink + "path"] = Path.Combine(_logDirectory, "gateway-.clef"),
+        };
+        foreach (var (key, value) in more)
+        {
+            overrides[key] = value;
+        }
+
+        _gateway = GatewayApplication.Build(new GatewayRunOptions { ConfigPath = RepositoryPaths.Combine("config", "gateway.json"), Overrides = overrides });
+        _stopped = false;
         await _gateway.StartAsync();
     }
 
@@ -61,6 +68,28 @@ public sealed class ShippedConfigTests : IAsyncLifetime
         var text = await File.ReadAllTextAsync(file);
         text.Should().Contain("\"ConfigLoaded\"").And.Contain("\"Path\":\"/orders/7\"");
         text.Should().EndWith("\n", "the last line is whole");
+    }
+
+    [Fact]
+    public async Task ShippedLogFile_AtItsSizeLimit_RollsToANewFile_LosingNothing()
+    {
+        // The File sink stops writing a file at its size limit (1 GiB unless set): without rolling, a busy gateway's
+        // request lines were dropped until the next day's file. The limit is checked against what reached the disk,
+        // so each request waits for the shipped flush (1 s) and with a 1-byte limit every later line needs a new file.
+        await StopGatewayAsync();
+        Directory.Delete(_logDirectory, recursive: true);
+        await StartGatewayAsync((ShippedFileSink + "fileSizeLimitBytes", "1"));
+
+        for (var order = 1; order <= 3; order++)
+        {
+            (await Curl("--cert", Dev("client.crt"), "--key", Dev("client.key"), $"https://localhost:{Port("public")}/orders/{order}")).ExitCode.Should().Be(0);
+            var line = $"\"Path\":\"/orders/{order}\"";
+            await Deploy.Poll.UntilAsync(
+                async () => string.Concat(await Task.WhenAll(Directory.GetFiles(_logDirectory, "gateway-*.clef").Select(ReadSharedAsync))),
+                text => text.Contains(line, StringComparison.Ordinal), TimeSpan.FromSeconds(15), _ => $"the line of /orders/{order} never reached a log file");
+        }
+
+        Directory.GetFiles(_logDirectory, "gateway-*.clef").Should().HaveCountGreaterThanOrEqualTo(3, "each flushed file is at its limit");
     }
 
     private static async Task<string> ReadSharedAsync(string path)
