@@ -262,7 +262,8 @@ EOF
 
 # The gateway: the shipped acme-orders policy (Strict, allowlist) on one catch-all route, identity headers on
 # (defaults: XFCC + the parts), Offline CRLs, and the shipped Serilog levels and async sink with the console sink
-# removed: CLEF to a file only, so console I/O does not dominate. `gateway` keeps the per-request RequestCompleted line (as shipped);
+# removed: CLEF to a file only, so console I/O does not dominate. The file rolls at 1 GiB as shipped (before
+# 2026-12-06 it did not: past 1 GiB, in the h2 scenario of a full run, the sink silently stopped writing). `gateway` keeps the per-request RequestCompleted line (as shipped);
 # `gateway-quiet` turns it off (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
 gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false
     cat <<EOF
@@ -305,7 +306,8 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     },
     "WriteTo": [
       { "Name": "Async", "Args": { "blockWhenFull": true, "configure": [
-        { "Name": "File", "Args": { "path": "$WORK/logs/$1-.clef", "rollingInterval": "Day", "buffered": true, "flushToDiskInterval": "00:00:01",
+        { "Name": "File", "Args": { "path": "$WORK/logs/$1-.clef", "rollingInterval": "Day", "rollOnFileSizeLimit": true, "retainedFileCountLimit": 3,
+          "buffered": true, "flushToDiskInterval": "00:00:01",
           "formatter": "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact",
           "hooks": "MtlsGateway.Diagnostics.LogFileBuffer, mtls-gateway" } }
       ] } }
