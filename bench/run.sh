@@ -263,8 +263,9 @@ EOF
 # The gateway: the shipped acme-orders policy (Strict, allowlist) on one catch-all route, identity headers on
 # (defaults: XFCC + the parts), Offline CRLs, and the shipped Serilog levels and async sink with the console sink
 # removed: CLEF to a file only, so console I/O does not dominate. The file rolls at 1 GiB as shipped (before
-# 2026-12-06 it did not: past 1 GiB, in the h2 scenario of a full run, the sink silently stopped writing). `gateway` keeps the per-request RequestCompleted line (as shipped);
-# `gateway-quiet` turns it off (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
+# 2026-12-06 it did not: past 1 GiB, in the h2 scenario of a full run, the sink silently stopped writing).
+# `gateway` keeps the per-request RequestCompleted line (as shipped); `gateway-quiet` turns it off
+# (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
 gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false
     cat <<EOF
 {
