@@ -2,4 +2,4 @@ using MtlsGateway.Cli;
 using MtlsGateway.Hosting;
 
 SocketCompletions.DefaultToInline();
-return await GatewayCommandLine.Create().Parse(args).InvokeAsync();
+return await GatewayCommandLine.InvokeAsync(args, Console.Error);

@@ -14,6 +14,26 @@ public static class GatewayCommandLine
     public const int Refused = 1;
     public const int UsageError = 2;
 
+    /// <summary>Parses and runs <paramref name="args"/>. A parse error prints the errors and the usage hint and
+    /// exits <see cref="UsageError"/>: System.CommandLine's own exit code for it is 1, which here means "refused".</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var result = Create().Parse(args);
+        if (result.Errors.Count == 0)
+        {
+            return await result.InvokeAsync();
+        }
+
+        foreach (var problem in result.Errors)
+        {
+            await error.WriteLineAsync(problem.Message);
+        }
+
+        await error.WriteLineAsync("Run 'mtls-gateway --help' for the commands and their options.");
+        return UsageError;
+    }
+
     public static RootCommand Create()
     {
         var root = new RootCommand("MtlsGateway: a reverse proxy that enforces mutual TLS in front of partner APIs.");

@@ -55,8 +55,26 @@ public sealed class CliTests
     {
         var result = await GatewayCli.RunAsync("frobnicate");
 
-        result.ExitCode.Should().NotBe(0);
-        result.Output.Should().Contain("frobnicate");
+        result.ExitCode.Should().Be(2, "2 is a usage error; 1 means invalid or refused");
+        result.Output.Should().Contain("frobnicate").And.Contain("mtls-gateway --help");
+    }
+
+    [Fact]
+    public async Task UnknownOption_ExitsWithUsageError()
+    {
+        var result = await GatewayCli.RunAsync("validate", "--confg", "config/gateway.json");
+
+        result.ExitCode.Should().Be(2);
+        result.Output.Should().Contain("--confg");
+    }
+
+    [Fact]
+    public async Task Version_PrintsTheVersion()
+    {
+        var result = await GatewayCli.RunAsync("--version");
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.StandardOutput.Trim().Should().Be("0.2.0");
     }
 
     [Fact]
