@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using MtlsGateway.Configuration;
 using MtlsGateway.Hosting;
 
 namespace MtlsGateway.Cli;
@@ -7,9 +9,11 @@ public static class RunCommand
 {
     public static async Task<int> ExecuteAsync(string configPath, CancellationToken cancellationToken)
     {
+        GatewaySnapshot? snapshot = null;
         try
         {
             await using var app = GatewayApplication.Build(new GatewayRunOptions { ConfigPath = configPath });
+            snapshot = app.Services.GetService<GatewayState>()?.Current; // RunAsync disposes the services when start fails
             await app.RunAsync(cancellationToken);
             return GatewayCommandLine.Ok;
         }
@@ -21,8 +25,28 @@ public static class RunCommand
         }
         catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            await Console.Error.WriteLineAsync($"The gateway did not start: {ex.Message} Another process holds a listener's port; change Gateway:Listeners or stop it.");
+            await Console.Error.WriteLineAsync($"The gateway did not start: {ex.Message} Another process holds {Holder(snapshot, ex.Message)}, or stop the other process.");
             return GatewayCommandLine.Refused;
         }
+    }
+
+    /// <summary>The configuration key whose port Kestrel could not bind, named from the bind error's text.</summary>
+    private static string Holder(GatewaySnapshot? snapshot, string message)
+    {
+        if (snapshot is not null)
+        {
+            bool Names(ListenerEndpoint endpoint) => System.Text.RegularExpressions.Regex.IsMatch(message, $@":{endpoint.EndPoint.Port}(?!\d)");
+            if (snapshot.Admin is { } admin && Names(admin))
+            {
+                return $"the admin endpoint's port {admin.EndPoint.Port}; change Gateway:Admin:Url";
+            }
+
+            if (snapshot.Listeners.FirstOrDefault(Names) is { } listener)
+            {
+                return $"listener '{listener.Name}''s port {listener.EndPoint.Port}; change Gateway:Listeners:{listener.Name}:Url";
+            }
+        }
+
+        return "a port the gateway listens on; change the Url in Gateway:Listeners or Gateway:Admin";
     }
 }

@@ -32,6 +32,14 @@ public sealed record ListenerEndpoint(string Name, bool IsTls, IPEndPoint EndPoi
             return null;
         }
 
+        // Uri fills in 443/80 for a URL without a port: a listener silently on :443 is never what was meant.
+        var authority = normalized[(normalized.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/');
+        if (!authority.Contains(':', StringComparison.Ordinal) || authority.EndsWith(']'))
+        {
+            errors.Add(new ConfigError(path, $"'{url}' has no port; write it, e.g. '{uri.Scheme}://{uri.Host}:{(uri.Scheme == Uri.UriSchemeHttps ? 8443 : 8080)}' (port 0 picks a free one)"));
+            return null;
+        }
+
         var isLocalhost = string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase);
         IPAddress? address = isLocalhost ? IPAddress.Loopback : null;
         if (address is null && !IPAddress.TryParse(uri.Host.Trim('[', ']'), out address))

@@ -42,6 +42,21 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_AdminPortInUse_NamesTheAdminKey()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        using var folder = new ConfigFolder((c, _) => c["Gateway"]!["Admin"] = new System.Text.Json.Nodes.JsonObject { ["Url"] = $"http://127.0.0.1:{port}" });
+
+        var result = await GatewayCli.RunAsync("run", "--config", folder.ConfigPath);
+
+        result.ExitCode.Should().Be(1, result.Output);
+        result.StandardError.Should().Contain($"the admin endpoint's port {port}; change Gateway:Admin:Url");
+        result.Output.Should().NotContain("   at ");
+    }
+
+    [Fact]
     public async Task Validate_MissingFile_ExitsOne()
     {
         var result = await GatewayCli.RunAsync("validate", "--config", "/nonexistent/gateway.json");

@@ -30,6 +30,8 @@ public sealed class ConfigValidationTests
             "Gateway:ServerCertificates:0:KeyFile", "does not belong to the certificate" },
         { "listener URL", c => c["Gateway"]!["Listeners"]!["public"]!["Url"] = "https//0.0.0.0:8443",
             "Gateway:Listeners:public:Url", "is not a listener URL" },
+        { "listener URL without a port", c => c["Gateway"]!["Listeners"]!["public"]!["Url"] = "https://127.0.0.1",
+            "Gateway:Listeners:public:Url", "has no port; write it, e.g. 'https://127.0.0.1:8443'" },
         { "listener host name", c => c["Gateway"]!["Listeners"]!["public"]!["Url"] = "https://example.com:8443",
             "Gateway:Listeners:public:Url", "is not an IP address" },
         { "duplicate port", c => { c["Gateway"]!["Listeners"]!["public"]!["Url"] = "https://127.0.0.1:9443"; c["Gateway"]!["Listeners"]!["plain"]!["Url"] = "http://127.0.0.1:9443"; },

@@ -1,2 +1,0 @@
-namespace MtlsGateway.Tests;
-public class SmokeTests { [Fact] public void Runs() => 1.Should().Be(1); }
