@@ -14,22 +14,29 @@ COPY src/MtlsGateway/MtlsGateway.csproj src/MtlsGateway/
 RUN dotnet restore src/MtlsGateway/MtlsGateway.csproj
 
 COPY src/ src/
-RUN dotnet publish src/MtlsGateway/MtlsGateway.csproj --configuration Release --no-restore --output /app
+RUN dotnet publish src/MtlsGateway/MtlsGateway.csproj --configuration Release --no-restore --output /app \
+ && mkdir -p /app/logs
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# Chiseled: the ASP.NET Core runtime and nothing else (no shell, no package manager, no curl), so the
+# health check is the gateway's own `health` command.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app
 
 # The base image listens on ASPNETCORE_HTTP_PORTS=8080 by default; the gateway's listeners come from
 # its own configuration only, so clear it rather than have Kestrel warn about overridden addresses.
 ENV ASPNETCORE_HTTP_PORTS=
 
+# The rolling log file of the shipped config goes under logs/ (relative to the working directory): the
+# app user owns that folder and nothing else. With a read-only root filesystem, log to stdout only (the
+# Kubernetes ConfigMap does) or mount a volume at /app/logs.
+COPY --from=build --chown=$APP_UID:$APP_UID /app/logs ./logs
 COPY --from=build /app ./
 
-# The rolling log file goes under logs/ (relative to the working directory); the app user must own it.
-RUN mkdir -p /app/logs && chown app:app /app/logs
+# Non-root: the image's app user (uid 1654, $APP_UID). Ports above 1024 need no capabilities.
+USER $APP_UID
 
-# Non-root: the aspnet image's 'app' user (uid 1654). Ports above 1024 need no capabilities.
-USER app
+HEALTHCHECK --interval=10s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["dotnet", "mtls-gateway.dll", "health", "--url", "http://127.0.0.1:9901/readyz"]
 
 # 8443 TLS listener, 8080 plaintext listener, 9901 admin (loopback unless configured otherwise).
 EXPOSE 8443 8080 9901

@@ -4,7 +4,7 @@ using MtlsGateway.Configuration;
 namespace MtlsGateway.Cli;
 
 /// <summary>
-/// <c>mtls-gateway</c>: <c>run</c> (the default), <c>validate</c>, <c>check</c>, <c>dev-certs</c>.
+/// <c>mtls-gateway</c>: <c>run</c> (the default), <c>validate</c>, <c>check</c>, <c>health</c>, <c>dev-certs</c>.
 /// Exit codes: 0 success (admitted, valid); 1 the configuration is invalid or the certificate is refused;
 /// 2 usage errors.
 /// </summary>
@@ -52,6 +52,7 @@ public static class GatewayCommandLine
         root.Subcommands.Add(validate);
 
         root.Subcommands.Add(CheckCommand.Create(ConfigOption()));
+        root.Subcommands.Add(HealthCommand.Create());
         root.Subcommands.Add(DevCertsCommand.Create());
         root.Subcommands.Add(DemoBackendCommand.Create());
         return root;

@@ -38,6 +38,8 @@ public static class GatewayApplication
 
         var snapshot = loaded.Snapshot!;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = baseDirectory });
+        // Under systemd (Type=notify) READY=1 is sent once the listeners are bound and STOPPING=1 on SIGTERM; elsewhere a no-op.
+        builder.Host.UseSystemd();
         // The app reads only the last configuration that validated; the reload service swaps it.
         var appConfiguration = new SnapshotConfigurationProvider(configuration);
         builder.Configuration.Sources.Clear();
