@@ -8,7 +8,7 @@ using Prometheus;
 namespace MtlsGateway.Admin;
 
 /// <summary>
-/// Serves <c>/metrics</c>: every instrument of THIS application's <c>MtlsGateway</c> meter (ours and those other
+/// Serves <c>/metrics</c>: the process and runtime series, and every instrument of THIS application's <c>MtlsGateway</c> meter (ours and those other
 /// parts of the gateway add, e.g. passthrough), in the Prometheus text format written by prometheus-net. A
 /// <see cref="MeterListener"/> filtered on the meter's scope (this app's <see cref="IMeterFactory"/>) feeds a
 /// registry of its own, so gateways sharing a process never see each other's numbers. prometheus-net's own
@@ -33,6 +33,9 @@ public sealed class PrometheusExporter : IDisposable
     {
         _meterFactory = meterFactory;
         _metrics = Metrics.WithCustomRegistry(_registry);
+        // The process's and runtime's own series (process_cpu_seconds_total, process_working_set_bytes,
+        // process_open_handles, dotnet_collection_count_total, dotnet_total_memory_bytes…), read at each scrape.
+        DotNetStats.Register(_registry);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (IsOurs(instrument))

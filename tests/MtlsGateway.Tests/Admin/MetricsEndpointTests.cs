@@ -15,6 +15,15 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
+    public async Task Scrape_CarriesProcessAndRuntimeSeries()
+    {
+        var metrics = await PrometheusText.ScrapeUntilAsync(_host.AdminPort, m => m.Sum("process_cpu_seconds_total") > 0);
+
+        metrics.Sum("process_working_set_bytes").Should().BeGreaterThan(1_000_000, "the gateway's RSS is megabytes");
+        metrics.Text.Should().Contain("# TYPE process_open_handles gauge").And.Contain("dotnet_collection_count_total");
+    }
+
+    [Fact]
     public async Task Scrape_AfterTrafficAndRefusals_CountsThemByLabel()
     {
         using (var good = _host.CreateClient("localhost", "client"))
