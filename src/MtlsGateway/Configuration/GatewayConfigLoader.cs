@@ -83,6 +83,7 @@ public static class GatewayConfigLoader
             errors.Add(new ConfigError("Gateway:Reload:PollInterval", $"must be positive, e.g. '00:00:02'; got '{options.Reload.PollInterval}'"));
         }
         ShutdownOptions.Validate(options.Shutdown, errors);
+        TelemetryOptions.Validate(options.Telemetry, errors);
 
         if (errors.Count > 0 || defaultPolicy is null)
         {

@@ -32,6 +32,9 @@ public sealed class GatewayOptions
     /// <summary>Request logging and the summarising of repeated refusals (docs/observability.md).</summary>
     public Diagnostics.GatewayLoggingOptions Logging { get; set; } = new();
 
+    /// <summary>OpenTelemetry export (docs/observability.md, "OpenTelemetry").</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>Development only: an in-process echo backend for the demo.</summary>
     public DemoBackendOptions? DemoBackend { get; set; }
 }

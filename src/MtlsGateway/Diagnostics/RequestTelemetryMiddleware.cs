@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
@@ -30,6 +31,11 @@ public sealed class RequestTelemetryMiddleware(
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
             metrics.RequestCompleted(route, status, elapsed);
+            if (Activity.Current is { IsAllDataRequested: true } span)
+            {
+                Tag(span, route, context);
+            }
+
             // The cheap checks first: with the request log off, no feature lookups (custom features are a list scan).
             if (route is not null
                 && state.Current.Options.Logging.Requests
@@ -41,6 +47,24 @@ public sealed class RequestTelemetryMiddleware(
                     route, identity.Policy.Name, identity.Verified?.Identity.Sha256,
                     context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
             }
+        }
+    }
+
+    /// <summary>A sampled request's span (OpenTelemetry traces on) carries what the gateway decided: never more than
+    /// the logs carry about the certificate (its SHA-256 only).</summary>
+    private static void Tag(Activity span, string? route, HttpContext context)
+    {
+        span.SetTag("mtls_gateway.route", route);
+        if (context.Features.Get<ClientIdentityFeature>() is { } identity)
+        {
+            span.SetTag("mtls_gateway.policy", identity.Policy.Name);
+            span.SetTag("mtls_gateway.client_cert.sha256", identity.Verified?.Identity.Sha256);
+        }
+
+        if (context.Features.Get<RequestRefusal>() is { } refusal)
+        {
+            span.SetTag("mtls_gateway.policy", refusal.Policy);
+            span.SetTag("mtls_gateway.reason", refusal.Reason.ToString());
         }
     }
 }

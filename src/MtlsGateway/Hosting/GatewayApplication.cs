@@ -92,6 +92,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton<RequestAdmission>();
         builder.Services.AddGatewayListeners(snapshot);
         builder.Services.AddGatewayDiagnostics();
+        builder.Services.AddGatewayTelemetry(snapshot.Options.Telemetry);
         builder.Services.AddSingleton(snapshot.Options.Shutdown);
         builder.Services.AddHostedService<GracefulShutdownService>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = snapshot.Options.Shutdown.HostShutdownTimeout);
