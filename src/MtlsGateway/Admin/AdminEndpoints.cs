@@ -17,13 +17,25 @@ public static class AdminEndpoints
         return context.Request.Path.Value switch
         {
             "/healthz" => WriteText(context, StatusCodes.Status200OK, "ok"),
-            "/readyz" => state.IsLoaded && state.ListenersReady
-                ? WriteText(context, StatusCodes.Status200OK, "ready")
-                : WriteText(context, StatusCodes.Status503ServiceUnavailable, "not ready"),
+            "/readyz" => Readiness(context, state),
             "/config" => WriteConfig(context, state),
             "/metrics" => context.RequestServices.GetRequiredService<PrometheusExporter>().WriteAsync(context),
             _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /metrics, /config."),
         };
+    }
+
+    /// <summary>Ready once a configuration is loaded and the listeners are bound, and while the reload watcher works:
+    /// a gateway that can no longer follow its files (a new CRL) says so rather than serve on unnoticed.</summary>
+    private static Task Readiness(HttpContext context, GatewayState state)
+    {
+        if (!state.IsLoaded || !state.ListenersReady)
+        {
+            return WriteText(context, StatusCodes.Status503ServiceUnavailable, "not ready");
+        }
+
+        return state.WatcherFault is { } fault
+            ? WriteText(context, StatusCodes.Status503ServiceUnavailable, $"not ready: the configuration watcher is failing since {fault.Since:O}: {fault.Reason}")
+            : WriteText(context, StatusCodes.Status200OK, "ready");
     }
 
     private static Task WriteText(HttpContext context, int status, string text)
@@ -52,6 +64,14 @@ public static class AdminEndpoints
         if (state.LastReloadFailedAt is { } failedAt)
         {
             json.WriteString("lastReloadFailedAt", failedAt);
+        }
+
+        if (state.WatcherFault is { } fault)
+        {
+            json.WriteStartObject("watcherFault");
+            json.WriteString("reason", fault.Reason);
+            json.WriteString("since", fault.Since);
+            json.WriteEndObject();
         }
 
         json.WriteStartObject("listeners");

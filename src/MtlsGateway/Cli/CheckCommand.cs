@@ -95,15 +95,20 @@ public static class CheckCommand
             throw new IOException($"file '{file}' does not exist");
         }
 
+        if (!Configuration.SafeFile.TryRead(file, Configuration.FileLimit.Certificate, out var bytes, out var error))
+        {
+            throw new IOException($"'{file}' {error}");
+        }
+
         var collection = new X509Certificate2Collection();
-        var text = File.ReadAllText(file);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
         if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
         {
             collection.ImportFromPem(text);
         }
         else
         {
-            collection.Add(X509CertificateLoader.LoadCertificate(File.ReadAllBytes(file)));
+            collection.Add(X509CertificateLoader.LoadCertificate(bytes));
         }
 
         return collection.Count > 0 ? collection : throw new InvalidDataException($"'{file}' holds no certificate");

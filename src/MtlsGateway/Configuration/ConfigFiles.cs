@@ -27,4 +27,40 @@ public static class ConfigFiles
 
         return full;
     }
+
+    /// <summary>Reads a PEM file the configuration names through <see cref="SafeFile"/>; else reports why at <paramref name="configPath"/>.</summary>
+    public static string? ReadPem(string file, string shown, FileLimit limit, string configPath, ICollection<ConfigError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (SafeFile.TryRead(file, limit, out var bytes, out var error))
+        {
+            return System.Text.Encoding.UTF8.GetString(bytes);
+        }
+
+        errors.Add(new ConfigError(configPath, $"'{shown}' {error}"));
+        return null;
+    }
+
+    /// <summary>
+    /// The files directly inside <paramref name="folder"/> whose extension is one of <paramref name="extensions"/>,
+    /// in ordinal order: the one listing of a CA or CRL folder, shared by the loader and the reload watcher so that
+    /// neither ever opens anything else there (a README, or a symlink to <c>/dev/zero</c>). Null when the folder
+    /// cannot be listed.
+    /// </summary>
+    public static List<string>? FolderEntries(string folder, IReadOnlyCollection<string> extensions, out string? error)
+    {
+        error = null;
+        try
+        {
+            return Directory.EnumerateFiles(folder)
+                .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error = ex.Message;
+            return null;
+        }
+    }
 }

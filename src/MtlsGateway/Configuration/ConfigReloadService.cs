@@ -25,11 +25,18 @@ public sealed class ConfigReloadService(
     /// <summary>Raised after each reload attempt, successful or not (metrics subscribe).</summary>
     public event Action<bool>? Reloaded;
 
+    /// <summary>Raised each time a look at the files fails (throws, or has not finished in time; metrics subscribe).</summary>
+    public event Action? WatchFailed;
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _applied = Fingerprint(state.Current.Options);
         return base.StartAsync(cancellationToken);
     }
+
+    /// <summary>How long a look may take before the watcher counts as failing: ten poll intervals, at least 5 s.</summary>
+    internal static TimeSpan StuckAfter(TimeSpan pollInterval) =>
+        pollInterval * 10 > TimeSpan.FromSeconds(5) ? pollInterval * 10 : TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,7 +51,7 @@ public sealed class ConfigReloadService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                Poll();
+                await LookAsync(StuckAfter(options.PollInterval), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -52,25 +59,78 @@ public sealed class ConfigReloadService(
         }
     }
 
-    /// <summary>One look at the files; loads when a change has settled.</summary>
-    internal void Poll()
+    /// <summary>
+    /// One look, on its own thread-pool item: the loop outlives a look that throws or hangs (a file system that stops
+    /// answering), says so through <see cref="GatewayState.WatcherFault"/>, and starts no second look while one is
+    /// still running.
+    /// </summary>
+    private async Task LookAsync(TimeSpan stuckAfter, CancellationToken stoppingToken)
+    {
+        var look = Task.Run(PollSafely, CancellationToken.None);
+        using var stuck = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var deadline = Task.Delay(stuckAfter, time, stuck.Token);
+        if (await Task.WhenAny(look, deadline) != look && !stoppingToken.IsCancellationRequested)
+        {
+            Fail($"a look at the files has not finished after {stuckAfter.TotalSeconds:0.#} s; a file or mount the configuration names does not answer", exception: null);
+        }
+
+        await stuck.CancelAsync();
+        await look.WaitAsync(stoppingToken);
+    }
+
+    /// <summary><see cref="Poll"/>, turning any exception into a watcher fault: the watcher never dies.</summary>
+    private void PollSafely()
+    {
+        bool settled;
+        try
+        {
+            settled = Poll();
+        }
+        catch (Exception ex)
+        {
+            Fail($"{ex.GetType().Name}: {ex.Message}", ex);
+            return;
+        }
+
+        // Recovered once the files are in step with what is loaded, not merely on a look that found them changing.
+        if (settled && state.WatcherFault is { } fault)
+        {
+            state.WatcherFault = null;
+            logger.ConfigWatchRecovered(fault.Since);
+        }
+    }
+
+    private void Fail(string reason, Exception? exception)
+    {
+        if (state.WatcherFault is null)
+        {
+            logger.ConfigWatchFailed(reason, exception);
+        }
+
+        state.WatcherFault = new WatcherFault(reason, state.WatcherFault?.Since ?? time.GetUtcNow());
+        WatchFailed?.Invoke();
+    }
+
+    /// <summary>One look at the files; loads when a change has settled. False while a change is still settling.</summary>
+    internal bool Poll()
     {
         var current = Fingerprint(state.Current.Options);
         if (current == _applied)
         {
             _pending = null;
-            return;
+            return true;
         }
 
         if (current != _pending)
         {
             _pending = current; // changed since the last look: wait until it settles
-            return;
+            return false;
         }
 
         _pending = null;
-        _applied = current;
         Reload();
+        _applied = current; // after: a reload that threw is tried again
+        return true;
     }
 
     private void Reload()

@@ -42,8 +42,8 @@ public static class GatewayConfigLoader
             return new ConfigLoadResult(null, [new ConfigError(GatewayOptions.SectionName, BinderMessage(ex))]);
         }
 
-        // Before any loader opens a file: a path no file API accepts, or a "file" too big to read whole (/dev/zero).
-        if (ConfigFileChecks.Unusable(options, baseDirectory) is { Count: > 0 } unusable)
+        // Before any loader opens a file: a path no file API accepts.
+        if (ConfigFileChecks.Unusable(options) is { Count: > 0 } unusable)
         {
             return new ConfigLoadResult(null, unusable);
         }
@@ -331,25 +331,28 @@ public static class GatewayConfigLoader
             }
         }
 
-        foreach (var file in ReferencedFiles(options, baseDirectory).Order(StringComparer.Ordinal))
+        foreach (var (file, limit) in ReferencedFiles(options, baseDirectory).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
-            if (File.Exists(file))
-            {
-                hash.AppendData(File.ReadAllBytes(file));
-            }
+            // Every file was just read by its loader; one that changed since is the watcher's to notice.
+            SafeFile.TryHash(file, limit, hash, out _);
         }
 
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
 
-    /// <summary>Every file the configuration names (the reload watcher watches the same list).</summary>
-    public static IEnumerable<string> ReferencedFiles(GatewayOptions options, string baseDirectory)
+    /// <summary>Every file the configuration names, with its size cap; for a folder, the files in it its loader reads
+    /// (by extension), never anything else there. The reload watcher watches the same list.</summary>
+    public static IEnumerable<(string Path, FileLimit Limit)> ReferencedFiles(GatewayOptions options, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var paths = options.ServerCertificates.SelectMany(c => new[] { c.CertificateFile, c.KeyFile })
-            .Concat(options.TrustStores.Values.SelectMany(s => s.CaFiles.Concat(s.CrlFiles)))
+        var certificates = options.ServerCertificates.SelectMany(c => new[] { c.CertificateFile, c.KeyFile })
             .Concat(options.Upstreams.Values.SelectMany(u => new[] { u.ClientCertificate?.CertificateFile, u.ClientCertificate?.KeyFile }));
-        foreach (var path in paths)
+        var files = certificates.Select(path => (Path: path, Extensions: (string[]?)null, Limit: FileLimit.Certificate))
+            .Concat(options.TrustStores.SelectMany(s =>
+                s.Value.CaFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CaExtensions, Limit: FileLimit.Ca))
+                    .Concat(s.Value.CrlFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CrlExtensions,
+                        Limit: FileLimit.Crl(s.Value.MaxCrlSize, $"Gateway:TrustStores:{s.Key}"))))));
+        foreach (var (path, extensions, limit) in files)
         {
             if (string.IsNullOrWhiteSpace(path))
             {
@@ -357,16 +360,10 @@ public static class GatewayConfigLoader
             }
 
             var full = ConfigFiles.Resolve(baseDirectory, path);
-            if (Directory.Exists(full))
+            var entries = extensions is not null && Directory.Exists(full) ? ConfigFiles.FolderEntries(full, extensions, out _) : null;
+            foreach (var file in entries ?? [full])
             {
-                foreach (var file in Directory.EnumerateFiles(full))
-                {
-                    yield return file;
-                }
-            }
-            else
-            {
-                yield return full;
+                yield return (file, limit);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 
 namespace MtlsGateway.Configuration;
@@ -10,10 +11,13 @@ public static class GatewayConfigurationSource
 {
     public const string DefaultPath = "config/gateway.json";
 
-    public static void AddGatewaySources(this IConfigurationBuilder builder, string configPath, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <summary>Adds the config file's content (<paramref name="json"/>), the environment and <paramref name="overrides"/>.</summary>
+    public static void AddGatewaySources(this IConfigurationBuilder builder, byte[] json, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddJsonFile(configPath, optional: false, reloadOnChange: false);
+        // From bytes read through SafeFile, not AddJsonFile: its file provider would open a FIFO and wait for a
+        // writer forever, or read /dev/zero until memory runs out.
+        builder.AddJsonStream(new MemoryStream(json, writable: false));
         builder.AddEnvironmentVariables();
         if (overrides is not null)
         {
@@ -28,24 +32,27 @@ public static class GatewayConfigurationSource
         var full = Path.GetFullPath(configPath);
         if (!File.Exists(full))
         {
-            error = new ConfigError(configPath, $"configuration file does not exist (resolved to '{full}'); pass --config PATH");
+            error = new ConfigError(configPath, Directory.Exists(full)
+                ? "is a folder, not the configuration file; pass --config PATH of the JSON file"
+                : $"configuration file does not exist (resolved to '{full}'); pass --config PATH");
+            return null;
+        }
+
+        if (!SafeFile.TryRead(full, FileLimit.Config, out var json, out var readError))
+        {
+            error = new ConfigError(configPath, $"configuration file {readError} (resolved to '{full}')");
             return null;
         }
 
         try
         {
             var builder = new ConfigurationBuilder();
-            builder.AddGatewaySources(full, overrides);
+            builder.AddGatewaySources(json, overrides);
             return builder.Build();
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidDataException)
         {
             error = new ConfigError(configPath, $"is not valid JSON: {ex.InnerException?.Message ?? ex.Message}");
-            return null;
-        }
-        catch (IOException ex)
-        {
-            error = new ConfigError(configPath, $"cannot be read: {ex.Message}");
             return null;
         }
     }

@@ -7,6 +7,7 @@ namespace MtlsGateway.Configuration;
 public sealed class GatewayState
 {
     private volatile GatewaySnapshot? _current;
+    private volatile WatcherFault? _watcherFault;
 
     public GatewaySnapshot Current => _current ?? throw new InvalidOperationException("No configuration is loaded yet.");
 
@@ -16,6 +17,9 @@ public sealed class GatewayState
     public IReadOnlyList<ConfigError> LastReloadErrors { get; private set; } = [];
 
     public DateTimeOffset? LastReloadFailedAt { get; private set; }
+
+    /// <summary>Set while the reload watcher is failing (see <see cref="ConfigReloadService"/>); null when it works.</summary>
+    public WatcherFault? WatcherFault { get => _watcherFault; set => _watcherFault = value; }
 
     /// <summary>Set once the listeners are bound; cleared when shutdown begins.</summary>
     public bool ListenersReady { get; set; }

@@ -9,6 +9,9 @@ public sealed class TrustStoreOptions
     /// <summary>CRL files (PEM or DER), one per issuing CA.</summary>
     public List<string> CrlFiles { get; set; } = [];
 
+    /// <summary>Largest CRL file (bytes) read from CrlFiles; a larger one is refused, not read.</summary>
+    public long MaxCrlSize { get; set; } = FileLimit.DefaultMaxCrlBytes;
+
     public RevocationCheck Revocation { get; set; } = RevocationCheck.Offline;
 
     public RevocationFailureAction RevocationFailure { get; set; } = RevocationFailureAction.Deny;

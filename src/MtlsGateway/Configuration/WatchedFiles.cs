@@ -1,30 +1,35 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace MtlsGateway.Configuration;
 
 /// <summary>
 /// A fingerprint of the config file and every file it names: their content, read through any symlinks. Comparing
 /// content (not timestamps) notices a Kubernetes <c>..data</c> symlink swap, an editor's write-then-rename and a copy
-/// that keeps the old modification time alike; the files are small, so hashing them is cheap.
+/// that keeps the old modification time alike. Each file is read through <see cref="SafeFile"/> within its cap, in
+/// chunks: a FIFO, a device or a runaway file is a state of the fingerprint (and an error of the reload that
+/// follows), never a blocked or exhausted watcher.
 /// </summary>
 public static class WatchedFiles
 {
-    public static string Fingerprint(string configPath, IEnumerable<string> referencedFiles)
+    public static string Fingerprint(string configPath, IEnumerable<(string Path, FileLimit Limit)> referencedFiles)
     {
         ArgumentNullException.ThrowIfNull(referencedFiles);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var path in referencedFiles.Prepend(configPath).Distinct(StringComparer.Ordinal))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, limit) in referencedFiles.Prepend((configPath, FileLimit.Config)))
         {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(path + "\n"));
-            try
+            if (!seen.Add(path))
             {
-                hash.AppendData(File.ReadAllBytes(path));
+                continue;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+            hash.AppendData(Encoding.UTF8.GetBytes(path + "\n"));
+            if (!SafeFile.TryHash(path, limit, hash, out var error))
             {
-                // Missing or unreadable right now (mid-swap): that state is part of the fingerprint, and the
-                // reload that follows reports it if it lasts.
-                hash.AppendData(System.Text.Encoding.UTF8.GetBytes("<" + ex.GetType().Name + ">"));
+                // Missing or unusable right now (mid-swap, or a FIFO): that state is part of the fingerprint, and
+                // the reload that follows reports it if it lasts.
+                hash.AppendData(Encoding.UTF8.GetBytes("<" + error + ">"));
             }
         }
 

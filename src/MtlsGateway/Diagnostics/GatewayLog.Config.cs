@@ -15,4 +15,12 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 3012, EventName = "ListenerChangeNeedsRestart", Level = LogLevel.Warning,
         Message = "Gateway:Listeners or Gateway:Admin changed; listeners are bound at start, so the change takes effect at the next restart")]
     public static partial void ListenerChangeNeedsRestart(this ILogger logger);
+
+    [LoggerMessage(EventId = 3013, EventName = "ConfigWatchFailed", Level = LogLevel.Error,
+        Message = "The configuration watcher cannot look at the files: {Reason}; changes are not applied and /readyz answers 503 until it can")]
+    public static partial void ConfigWatchFailed(this ILogger logger, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 3014, EventName = "ConfigWatchRecovered", Level = LogLevel.Information,
+        Message = "The configuration watcher looks at the files again (failing since {Since})")]
+    public static partial void ConfigWatchRecovered(this ILogger logger, DateTimeOffset since);
 }

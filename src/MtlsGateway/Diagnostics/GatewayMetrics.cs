@@ -22,6 +22,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _reloads;
+    private readonly Counter<long> _watchFailures;
 
     public GatewayMetrics(IMeterFactory meterFactory, GatewayState state, TimeProvider time)
     {
@@ -35,6 +36,10 @@ public sealed class GatewayMetrics
         _requests = Meter.CreateCounter<long>("mtls_gateway.requests", description: "HTTP requests on the partner listeners by route and status.");
         _requestDuration = Meter.CreateHistogram<double>("mtls_gateway.request.duration", unit: "s", description: "Time to answer a request, by route.");
         _reloads = Meter.CreateCounter<long>("mtls_gateway.config.reloads", description: "Configuration reloads by result (ok, failed).");
+        _watchFailures = Meter.CreateCounter<long>("mtls_gateway.config.watch_failures",
+            description: "Looks at the config file and the files it names that threw or did not finish in time; changes are not applied meanwhile.");
+        Meter.CreateObservableGauge("mtls_gateway.config.watch_failing", () => _state.WatcherFault is null ? 0 : 1,
+            description: "1 while the configuration watcher is failing (then /readyz answers 503), else 0.");
         Meter.CreateObservableGauge("mtls_gateway.config.version", () => _state.IsLoaded ? _state.Current.Version : 0,
             description: "Version of the configuration in force (1 at start, +1 per applied reload).");
         Meter.CreateObservableGauge("mtls_gateway.certificate.expires_in", ObserveCertificates, unit: "s",
@@ -80,6 +85,9 @@ public sealed class GatewayMetrics
     /// <summary>Counts a configuration reload: applied (<paramref name="succeeded"/>) or refused, the old one staying in force.</summary>
     public void ConfigReloaded(bool succeeded) =>
         _reloads.Add(1, new TagList { { "result", succeeded ? "ok" : "failed" } });
+
+    /// <summary>Counts a look at the files that threw or hung (<see cref="ConfigReloadService.WatchFailed"/>).</summary>
+    public void ConfigWatchFailed() => _watchFailures.Add(1);
 
     private static string StatusText(int status) => status switch
     {

@@ -124,7 +124,9 @@ public static class GatewayApplication
 
         // Listening from the start, so that /metrics counts what happens before its first scrape.
         app.Services.GetRequiredService<PrometheusExporter>();
-        app.Services.GetRequiredService<ConfigReloadService>().Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;
+        var reloadService = app.Services.GetRequiredService<ConfigReloadService>();
+        reloadService.Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;
+        reloadService.WatchFailed += app.Services.GetRequiredService<GatewayMetrics>().ConfigWatchFailed;
         // WebApplication puts UseAuthorization in front of this pipeline whenever authorization services exist (YARP
         // registers them). There, ahead of routing, it has no endpoint to authorize and only costs every request an
         // async hop: policies are PolicyEnforcementMiddleware's. The key is the one UseAuthorization sets. Should an

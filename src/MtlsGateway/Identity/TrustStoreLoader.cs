@@ -11,8 +11,15 @@ namespace MtlsGateway.Identity;
 /// </summary>
 public static class TrustStoreLoader
 {
-    private static readonly string[] CaExtensions = [".pem", ".crt", ".cer"];
-    private static readonly string[] CrlExtensions = [".crl", ".pem", ".der"];
+    /// <summary>What a CA folder's files end in; every other file there is ignored (the reload watcher too).</summary>
+    internal static readonly string[] CaExtensions = [".pem", ".crt", ".cer"];
+
+    /// <summary>What a CRL folder's files end in; every other file there is ignored (the reload watcher too).</summary>
+    internal static readonly string[] CrlExtensions = [".crl", ".pem", ".der"];
+
+    /// <summary>Smallest and largest <c>MaxCrlSize</c> (bytes): 1 KiB to 1 GiB.</summary>
+    private const long MinCrlSize = 1024;
+    private const long MaxCrlSizeLimit = 1024L * 1024 * 1024;
 
     /// <summary>The compiled store, or null when anything about it is wrong (each problem is in <paramref name="errors"/>).</summary>
     public static TrustStore? Load(string name, TrustStoreOptions options, string baseDirectory, ICollection<ConfigError> errors)
@@ -33,10 +40,15 @@ public static class TrustStoreLoader
             errors.Add(new ConfigError($"{path}:ClockSkew", $"must not be negative (is {options.ClockSkew}); it widens the validity window on both ends, e.g. \"00:01:00\""));
         }
 
+        if (options.MaxCrlSize is < MinCrlSize or > MaxCrlSizeLimit)
+        {
+            errors.Add(new ConfigError($"{path}:MaxCrlSize", $"must be between {MinCrlSize} and {MaxCrlSizeLimit} (is {options.MaxCrlSize}); it is in bytes; {FileLimit.DefaultMaxCrlBytes} (64 MiB) is the default"));
+        }
+
         var requirements = LoadRequirements(options, path, errors);
         var pins = LoadPins(options.Pins, path, errors);
         var (roots, intermediates) = LoadCas(options.CaFiles, path, baseDirectory, errors);
-        var crls = LoadCrls(name, options.CrlFiles, path, baseDirectory, roots.Concat(intermediates).ToList(), errors);
+        var crls = LoadCrls(name, options.CrlFiles, FileLimit.Crl(options.MaxCrlSize, path), path, baseDirectory, roots.Concat(intermediates).ToList(), errors);
 
         if (options.CaFiles.Count > 0 && roots.Count == 0 && intermediates.Count > 0)
         {
@@ -150,7 +162,7 @@ public static class TrustStoreLoader
     }
 
     private static List<RevocationList> LoadCrls(
-        string storeName, List<string> crlFiles, string path, string baseDirectory, List<X509Certificate2> cas, ICollection<ConfigError> errors)
+        string storeName, List<string> crlFiles, FileLimit limit, string path, string baseDirectory, List<X509Certificate2> cas, ICollection<ConfigError> errors)
     {
         var crls = new List<RevocationList>();
         for (var i = 0; i < crlFiles.Count; i++)
@@ -159,7 +171,7 @@ public static class TrustStoreLoader
             foreach (var file in ExpandEntry(crlFiles[i], CrlExtensions, "CRL", entryPath, baseDirectory, errors))
             {
                 var shown = Display(file, crlFiles[i]);
-                if (ReadBytes(file, shown, entryPath, errors) is not { } bytes)
+                if (ReadBytes(file, shown, limit, entryPath, errors) is not { } bytes)
                 {
                     continue;
                 }
@@ -233,10 +245,13 @@ public static class TrustStoreLoader
             return [];
         }
 
-        var files = Directory.EnumerateFiles(full)
-            .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var files = ConfigFiles.FolderEntries(full, extensions, out var listError);
+        if (files is null)
+        {
+            errors.Add(new ConfigError(entryPath, $"folder '{entry}' (resolved to '{full}') cannot be listed: {listError}; check its permissions for the gateway's user"));
+            return [];
+        }
+
         if (files.Count == 0)
         {
             errors.Add(new ConfigError(entryPath, $"folder '{entry}' (resolved to '{full}') holds no {string.Join(", ", extensions.Select(e => "*" + e))} files"));
@@ -248,7 +263,7 @@ public static class TrustStoreLoader
     private static List<X509Certificate2> ReadCertificates(string file, string entry, string entryPath, ICollection<ConfigError> errors)
     {
         var shown = Display(file, entry);
-        if (ReadBytes(file, shown, entryPath, errors) is not { } bytes)
+        if (ReadBytes(file, shown, FileLimit.Ca, entryPath, errors) is not { } bytes)
         {
             return [];
         }
@@ -277,17 +292,15 @@ public static class TrustStoreLoader
         return [];
     }
 
-    private static byte[]? ReadBytes(string file, string shown, string entryPath, ICollection<ConfigError> errors)
+    private static byte[]? ReadBytes(string file, string shown, FileLimit limit, string entryPath, ICollection<ConfigError> errors)
     {
-        try
+        if (SafeFile.TryRead(file, limit, out var bytes, out var error))
         {
-            return File.ReadAllBytes(file);
+            return bytes;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            errors.Add(new ConfigError(entryPath, $"cannot read '{shown}': {e.Message}; check the file's permissions for the gateway's user"));
-            return null;
-        }
+
+        errors.Add(new ConfigError(entryPath, $"'{shown}' {error}"));
+        return null;
     }
 
     /// <summary>The configured entry, or for a file found in a configured folder, entry/file.</summary>

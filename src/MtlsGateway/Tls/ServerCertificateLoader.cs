@@ -59,10 +59,17 @@ public static class ServerCertificateLoader
     {
         ArgumentNullException.ThrowIfNull(errors);
         chain = [];
+        var certPem = ConfigFiles.ReadPem(certFile, certFile, FileLimit.Certificate, $"{path}:CertificateFile", errors);
+        var keyPem = ConfigFiles.ReadPem(keyFile, keyFile, FileLimit.Certificate, $"{path}:KeyFile", errors);
+        if (certPem is null || keyPem is null)
+        {
+            return null;
+        }
+
         try
         {
             var all = new X509Certificate2Collection();
-            all.ImportFromPemFile(certFile);
+            all.ImportFromPem(certPem);
             if (all.Count == 0)
             {
                 errors.Add(new ConfigError($"{path}:CertificateFile", $"'{certFile}' holds no PEM certificate ('-----BEGIN CERTIFICATE-----')"));
@@ -74,7 +81,7 @@ public static class ServerCertificateLoader
                 chain.Add(all[i]);
             }
 
-            var withKey = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+            var withKey = X509Certificate2.CreateFromPem(certPem, keyPem);
             if (!withKey.HasPrivateKey)
             {
                 errors.Add(new ConfigError($"{path}:KeyFile", $"'{keyFile}' holds no private key"));
@@ -83,7 +90,7 @@ public static class ServerCertificateLoader
 
             return withKey;
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             var why = ex is ArgumentException or CryptographicException && ex.Message.Contains("public key", StringComparison.OrdinalIgnoreCase)
                 ? $"the key in '{keyFile}' does not belong to the certificate in '{certFile}'; use the key the certificate was issued for"
