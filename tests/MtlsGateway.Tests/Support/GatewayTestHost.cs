@@ -70,7 +70,9 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     /// <param name="configure">Edits the config; gets the test folder (the PKI is under <c>pki/</c>).</param>
     /// <param name="time">The gateway's clock.</param>
     /// <param name="configPath">Where to write the config file (default: <c>gateway.json</c> in the test folder).</param>
-    public static async Task<GatewayTestHost> StartAsync(Action<JsonObject, string>? configure = null, TimeProvider? time = null, string? configPath = null)
+    /// <param name="gatewayLogLevel">The lowest level of the gateway's own events that <see cref="Logs"/> collects.</param>
+    public static async Task<GatewayTestHost> StartAsync(Action<JsonObject, string>? configure = null, TimeProvider? time = null, string? configPath = null,
+        Serilog.Events.LogEventLevel gatewayLogLevel = Serilog.Events.LogEventLevel.Information)
     {
         var directory = Path.Combine(Path.GetTempPath(), "mtlsgw-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
@@ -90,7 +92,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
         {
             ConfigPath = configPath,
             TimeProvider = time,
-            ConfigureLogging = logging => logging.WriteTo.Sink(logs).MinimumLevel.Override("MtlsGateway", Serilog.Events.LogEventLevel.Information),
+            ConfigureLogging = logging => logging.WriteTo.Sink(logs).MinimumLevel.Override("MtlsGateway", gatewayLogLevel),
         });
         await gateway.StartAsync();
         return new GatewayTestHost(directory, configPath, gateway, backend, logs);
