@@ -166,9 +166,23 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     /// <summary>As above, with a client certificate built by the test.</summary>
     public HttpClient CreateClientWith(string host, SslStreamCertificateContext? certificate, string listener = "public", Version? version = null)
     {
+        var scheme = listener == "plain" ? "http" : "https";
+        return new HttpClient(CreateHandler(certificate, listener))
+        {
+            BaseAddress = new Uri($"{scheme}://{host}:{Port(listener)}/"),
+            DefaultRequestVersion = version ?? HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    /// <summary>The handler behind <see cref="CreateClientWith"/>: connects to <paramref name="listener"/> on loopback
+    /// whatever the URI's host (which gives SNI and Host), trusting the test PKI's root; for ClientWebSocket too.</summary>
+    public SocketsHttpHandler CreateHandler(SslStreamCertificateContext? certificate, string listener = "public")
+    {
         var port = Port(listener);
         var root = X509CertificateLoader.LoadCertificateFromFile(Pki("partners-root.crt"));
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             ConnectCallback = async (_, token) =>
             {
@@ -181,14 +195,6 @@ internal sealed class GatewayTestHost : IAsyncDisposable
                 ClientCertificateContext = certificate,
                 RemoteCertificateValidationCallback = (_, serverCertificate, _, _) => ChainsTo(serverCertificate, root),
             },
-        };
-        var scheme = listener == "plain" ? "http" : "https";
-        return new HttpClient(handler)
-        {
-            BaseAddress = new Uri($"{scheme}://{host}:{port}/"),
-            DefaultRequestVersion = version ?? HttpVersion.Version11,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Timeout = TimeSpan.FromSeconds(30),
         };
     }
 
