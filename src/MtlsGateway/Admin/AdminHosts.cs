@@ -7,7 +7,8 @@ namespace MtlsGateway.Admin;
 /// Which <c>Host</c> headers the admin listener answers (DNS rebinding: a browser page on <c>evil.test</c>, its name
 /// re-pointed at the admin address, sends <c>Host: evil.test</c> and could otherwise read <c>/config</c> and
 /// <c>/metrics</c>). Accepted, port ignored: the address the connection arrived on; on a loopback or any-address
-/// listener <c>localhost</c>, <c>127.0.0.1</c> and <c>[::1]</c>; and every entry of <c>Gateway:Admin:AllowedHosts</c>.
+/// listener <c>localhost</c>, <c>127.0.0.1</c> and <c>[::1]</c>; every entry of <c>Gateway:Admin:AllowedHosts</c>; and
+/// no Host at all (HTTP/1.0 health checks).
 /// A Host that is an IP literal cannot be a rebound name, so the local address covers a pod scraped by its IP.
 /// </summary>
 internal static class AdminHosts
@@ -20,7 +21,8 @@ internal static class AdminHosts
         var name = host.TrimEnd('.');
         if (name.Length == 0)
         {
-            return false;
+            // HTTP/1.0 without Host, as HAProxy's 'option httpchk' sends: a browser always names the host it was given.
+            return true;
         }
 
         var loopbackListener = IPAddress.IsLoopback(boundAddress) || boundAddress.Equals(IPAddress.Any) || boundAddress.Equals(IPAddress.IPv6Any);
