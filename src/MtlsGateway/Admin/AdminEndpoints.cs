@@ -3,17 +3,27 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Hosting;
 
 namespace MtlsGateway.Admin;
 
 /// <summary>The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus text), <c>/config</c> (no secrets). Served only on the
-/// admin listener, never on a partner-facing one.</summary>
+/// admin listener, never on a partner-facing one, and only to a Host it knows (<see cref="AdminHosts"/>; 421 otherwise).</summary>
 public static class AdminEndpoints
 {
     public static Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var state = context.RequestServices.GetRequiredService<GatewayState>();
+        var bound = context.RequestServices.GetRequiredService<BoundListeners>().EndPointOf(BoundListeners.AdminName).Address;
+        if (!AdminHosts.Allows(context.Request.Host.Host, context.Connection.LocalIpAddress, bound, state.Current.Options.Admin.AllowedHosts))
+        {
+            // The Host is not echoed: this text is all a rebinding page would get.
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return WriteText(context, StatusCodes.Status421MisdirectedRequest,
+                "misdirected: this admin listener answers its own address and localhost; add other names to Gateway:Admin:AllowedHosts");
+        }
+
         return context.Request.Path.Value switch
         {
             "/healthz" => WriteText(context, StatusCodes.Status200OK, "ok"),

@@ -57,6 +57,8 @@ public static class GatewayConfigLoader
             errors.Add(new ConfigError("Gateway:Admin:Url", "the admin listener serves plain HTTP; use http:// and keep it on loopback"));
         }
 
+        AdminOptions.Validate(options.Admin, errors);
+
         var serverCertificates = ServerCertificateLoader.Load(options.ServerCertificates, baseDirectory, errors, keyFileExposures);
         if (listeners.Any(l => l.IsTls) && options.ServerCertificates.Count == 0)
         {
@@ -204,6 +206,7 @@ public static class GatewayConfigLoader
         foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
         {
             var path = $"ReverseProxy:Routes:{route.Key}";
+            RouteUpgrades.Validate(route.GetSection("Metadata"), path, errors);
             var policyName = route["AuthorizationPolicy"];
             if (string.Equals(policyName, "Anonymous", StringComparison.OrdinalIgnoreCase))
             {

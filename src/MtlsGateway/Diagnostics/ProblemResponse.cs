@@ -56,6 +56,7 @@ public static class ProblemResponse
         RejectReason.NotYetValid => "The client certificate is not yet valid.",
         RejectReason.Revoked => "The client certificate has been revoked.",
         RejectReason.NotAllowed => "The client certificate is not allowed for this resource.",
+        RejectReason.UpgradeNotAllowed => "This resource does not accept a protocol upgrade.",
         _ => "The client certificate was not accepted.",
     };
 }

@@ -22,4 +22,5 @@ public enum RejectReason
     HandshakeTimeout,
     MalformedClientHello,
     UnknownHost,
+    UpgradeNotAllowed,
 }

@@ -8,7 +8,8 @@ namespace MtlsGateway.Policies;
 /// A policy's compiled <c>Allow</c>: which verified identities it admits. Kinds and entries are alternatives
 /// (any match admits); an empty allowlist admits every certificate the trust store verifies.
 /// CN: exact, ordinal. DNS: case-insensitive, a leading <c>*</c> label matches exactly one label.
-/// URI: exact, ordinal; a pattern ending in <c>/*</c> matches any path strictly below it. SHA-256: hex, any case, colons ignored.
+/// URI: exact, ordinal; a pattern ending in <c>/*</c> matches any path strictly below it; a URI with a dot segment,
+/// query or fragment matches nothing (<see cref="AllowlistUriPatterns"/>). SHA-256: hex, any case, colons ignored.
 /// Malformed entries are reported by <see cref="Validate"/>; the constructor ignores them.
 /// </summary>
 public sealed class Allowlist
@@ -67,7 +68,15 @@ public sealed class Allowlist
 
         if (_options.Uris.Count > 0)
         {
-            parts.Add(Clause("SAN URI", "SAN URIs", identity.Uris, "Uris", List(_options.Uris)));
+            var clause = Clause("SAN URI", "SAN URIs", identity.Uris, "Uris", List(_options.Uris));
+            var unmatchable = identity.Uris.Select(u => (Uri: u, Why: AllowlistUriPatterns.Unmatchable(u))).Where(u => u.Why is not null).ToList();
+            if (unmatchable.Count > 0)
+            {
+                // Say why a URI that looks "below" a pattern is not: the operator would otherwise suspect the pattern.
+                clause += " (" + string.Join("; ", unmatchable.Select(u => $"{Escape(u.Uri)} {u.Why} and matches no URI entry")) + ")";
+            }
+
+            parts.Add(clause);
         }
 
         if (_options.Sha256.Count > 0)
@@ -108,10 +117,13 @@ public sealed class Allowlist
     /// <summary>One kind's sentence with a {0} slot for "policy 'x' " (filled only when it is the sole clause).</summary>
     private static string Clause(string kind, string kinds, IReadOnlyList<string> values, string key, string allowed) => values.Count switch
     {
-        0 => $"the certificate has no {kind} to match {{0}}Allow.{key} {allowed}",
-        1 => $"{kind} {values[0]} is not in {{0}}Allow.{key} {allowed}",
-        _ => $"{kinds} [{string.Join(", ", values)}] are not in {{0}}Allow.{key} {allowed}",
+        0 => $"the certificate has no {kind} to match {{0}}Allow.{key} {Escape(allowed)}",
+        1 => $"{kind} {Escape(values[0])} is not in {{0}}Allow.{key} {Escape(allowed)}",
+        _ => $"{kinds} [{Escape(string.Join(", ", values))}] are not in {{0}}Allow.{key} {Escape(allowed)}",
     };
+
+    /// <summary>A clause is a composite format string: braces from a certificate or the configuration stay literal.</summary>
+    private static string Escape(string text) => text.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
 
     private static string List(List<string> entries) => entries.Count <= ListedEntries
         ? $"[{string.Join(", ", entries)}]"

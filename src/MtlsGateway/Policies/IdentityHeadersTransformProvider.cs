@@ -1,6 +1,10 @@
 using System.Collections.Frozen;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
 using MtlsGateway.Tls;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -9,25 +13,28 @@ namespace MtlsGateway.Policies;
 
 /// <summary>
 /// Applied to every route. First, before any route transform, drops what a client may send that backends read as
-/// facts established by a proxy (RFC 7239 <c>Forwarded</c>, <c>X-Forwarded-*</c>, RFC 9440 <c>Client-Cert</c>…):
-/// YARP's default X-Forwarded transforms then set their own values, and a route that Appends starts from nothing.
-/// Last, after every route transform, removes every copy of every identity header the gateway owns (any case) and
-/// sets the admitting policy's headers, computed once per client certificate and policy.
+/// facts established by a proxy (RFC 7239 <c>Forwarded</c>, <c>X-Forwarded-*</c>, RFC 9440 <c>Client-Cert</c>, the
+/// certificate headers other stacks read, every identity header the gateway owns), in any case and with <c>_</c>
+/// for <c>-</c> (<see cref="HeaderNameAliasComparer"/>): YARP's default X-Forwarded transforms then set their own
+/// values, and a route that Appends starts from nothing. Last, after every route transform, removes every copy of
+/// every identity header the gateway owns and sets the admitting policy's headers, computed once per client
+/// certificate and policy.
 /// </summary>
-internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITransformProvider
+internal sealed class IdentityHeadersTransformProvider(GatewayState state, ILogger<IdentityHeadersTransformProvider> logger) : ITransformProvider
 {
     /// <summary>Inbound headers never passed on: the gateway is the edge, so whoever sent them is a client.</summary>
     internal static readonly FrozenSet<string> UntrustedForwarding = new[]
     {
         "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix",
         "X-Forwarded-Port", "X-Forwarded-Server", "X-Real-IP", "Client-Cert", "Client-Cert-Chain",
-    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        // What other stacks read as "the proxy verified this certificate": ASP.NET Core CertificateForwarding's default
+        // name, nginx's customary ones, Apache mod_ssl's variable as a header. A backend set up for any of them would
+        // otherwise take a client's base64 certificate next to the gateway's Verified: SUCCESS.
+        "X-Client-Cert", "X-Client-Certificate", "X-SSL-Cert", "SSL-Client-Cert", "X-SSL-Client-Cert", "X-SSL-Client-Verify",
+    }.ToFrozenSet(HeaderNameAliasComparer.Instance);
 
-    private static readonly RequestFuncTransform StripForwarding = new(context =>
-    {
-        RemoveAll(context.ProxyRequest.Headers, UntrustedForwarding);
-        return ValueTask.CompletedTask;
-    });
+    // The connection-level item that says this connection's dropped headers were logged.
+    private static readonly object DroppedLoggedKey = new();
 
     private volatile IdentityHeaderPlan? _plan;
 
@@ -42,8 +49,41 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITr
     public void Apply(TransformBuilderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.RequestTransforms.Insert(0, StripForwarding);
+        context.RequestTransforms.Insert(0, new RequestFuncTransform(StripInbound));
         context.AddRequestTransform(SetIdentityHeaders);
+    }
+
+    private ValueTask StripInbound(RequestTransformContext transform)
+    {
+        if (RemoveAll(transform.ProxyRequest.Headers, PlanFor(state.Current).Inbound) is { } dropped)
+        {
+            LogDropped(transform.HttpContext, dropped);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Debug, once per connection: a client that forges one header usually forges it on every request.</summary>
+    private void LogDropped(HttpContext context, List<string> dropped)
+    {
+        if (!logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+
+        if (context.Features.Get<IConnectionItemsFeature>()?.Items is { } items)
+        {
+            // HTTP/2 streams of one connection run concurrently.
+            lock (items)
+            {
+                if (!items.TryAdd(DroppedLoggedKey, null))
+                {
+                    return;
+                }
+            }
+        }
+
+        logger.ForwardingHeadersDropped(string.Join(", ", dropped), context.Connection.RemoteIpAddress?.ToString(), context.Connection.Id);
     }
 
     private ValueTask SetIdentityHeaders(RequestTransformContext transform)
@@ -79,10 +119,10 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITr
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Removes every header named in <paramref name="names"/> (any case, every copy). One pass over the
-    /// handful of headers a request has instead of a Remove per name, each of which parses the name: this runs twice
-    /// on every request and rarely finds anything.</summary>
-    internal static void RemoveAll(HttpHeaders headers, FrozenSet<string> names)
+    /// <summary>Removes every header named in <paramref name="names"/> (as the set compares them, every copy) and
+    /// returns the names removed, or null. One pass over the handful of headers a request has instead of a Remove
+    /// per name, each of which parses the name: this runs twice on every request and rarely finds anything.</summary>
+    internal static List<string>? RemoveAll(HttpHeaders headers, FrozenSet<string> names)
     {
         List<string>? found = null;
         foreach (var header in headers.NonValidated)
@@ -95,13 +135,15 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state) : ITr
 
         if (found is null)
         {
-            return;
+            return null;
         }
 
         foreach (var name in found)
         {
             headers.Remove(name);
         }
+
+        return found;
     }
 
     private IdentityHeaderPlan PlanFor(GatewaySnapshot snapshot)

@@ -11,7 +11,8 @@ namespace MtlsGateway.Policies;
 /// The request-level check, between routing and YARP: a request that matches no route gets 404; every other one is
 /// admitted under its route's policy (<see cref="RoutePolicyConfigFilter"/>; <c>Gateway:DefaultPolicy</c> when it
 /// names none), resolved against the configuration in force, or refused with problem+json (403, or 421 for a
-/// Host/SNI mismatch) and one <c>RequestRejected</c> event. A refused request never reaches the backend.
+/// Host/SNI mismatch) and one <c>RequestRejected</c> event; an admitted request that asks for a protocol upgrade
+/// its route does not allow is refused too (<see cref="RouteUpgrades"/>). A refused request never reaches the backend.
 /// </summary>
 /// <remarks>Called directly rather than through ASP.NET Core's authorization middleware: an admitted request costs
 /// one policy lookup and the admission check, with no policy evaluator, handler context or extra async frames.</remarks>
@@ -29,13 +30,15 @@ public sealed class PolicyEnforcementMiddleware(
         var route = endpoint.Metadata.GetMetadata<RouteModel>();
         var policyName = RoutePolicyConfigFilter.PolicyOf(route?.Config);
         var connection = context.Features.Get<GatewayConnection>();
-        var refusal = (connection, state.Current.FindPolicy(policyName)) switch
+        var policy = state.Current.FindPolicy(policyName);
+        var refusal = (connection, policy) switch
         {
             (null, _) => new RequestRefusal(RejectReason.NotAllowed, StatusCodes.Status403Forbidden,
                 "the request did not arrive on a gateway listener", policyName, null, null),
             (_, null) => new RequestRefusal(RejectReason.NotAllowed, StatusCodes.Status403Forbidden,
                 $"policy '{policyName}' is not in the configuration in force", policyName, null, null),
-            var (listenerConnection, policy) => admission.Admit(context, listenerConnection, policy),
+            var (listenerConnection, admitting) => admission.Admit(context, listenerConnection, admitting)
+                ?? RouteUpgrades.Check(context, route?.Config, admitting),
         };
 
         return refusal is null ? next(context) : RefuseAsync(context, connection, refusal, route?.Config.RouteId);

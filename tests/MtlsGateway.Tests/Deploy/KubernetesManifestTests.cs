@@ -28,6 +28,9 @@ public sealed class KubernetesManifestTests
 
     private static string ConfigArgument => Container.Args[Container.Args.IndexOf("--config") + 1];
 
+    /// <summary>The admin URL the pod binds: the container's Gateway__Admin__Url, which overrides gateway.json.</summary>
+    private static string AdminUrl => Container.Env.Single(e => e.Name == "Gateway__Admin__Url").Value;
+
     [Fact]
     public void Manifests_EveryFile_ParsesIntoTheKubernetesModels()
     {
@@ -45,17 +48,48 @@ public sealed class KubernetesManifestTests
     public void Deployment_ContainerPorts_AreTheConfigMapListenerPortsAndAdmin()
     {
         var listeners = GatewayJson["Gateway"]!["Listeners"]!.AsObject().Select(l => PortOf((string)l.Value!["Url"]!));
-        var admin = PortOf((string)GatewayJson["Gateway"]!["Admin"]!["Url"]!);
+        var admin = PortOf(AdminUrl);
 
         Container.Ports.Select(p => p.ContainerPort).Should().BeEquivalentTo(listeners.Append(admin));
         Container.Ports.Single(p => p.ContainerPort == admin).Name.Should().Be("admin");
-        ((string)GatewayJson["Gateway"]!["Admin"]!["Url"]!).Should().StartWith("http://0.0.0.0:", "the kubelet probes the pod's IP, not its loopback");
+    }
+
+    [Fact]
+    public void Deployment_AdminListener_BindsThePodIpNotEveryAddress()
+    {
+        // The kubelet, the NLB's health check and Prometheus connect to the pod's IP: bind that, not 0.0.0.0.
+        AdminUrl.Should().StartWith("http://$(POD_IP):");
+        var podIp = Container.Env.Single(e => e.Name == "POD_IP");
+        podIp.ValueFrom.FieldRef.FieldPath.Should().Be("status.podIP");
+        Container.Env.IndexOf(podIp).Should().BeLessThan(Container.Env.IndexOf(Container.Env.Single(e => e.Name == "Gateway__Admin__Url")),
+            "$(POD_IP) expands only a variable defined before it");
+        GatewayJson["Gateway"]!["Admin"]!["Url"].Should().BeNull("one place says where admin listens");
+    }
+
+    [Fact]
+    public void ConfigMap_AdminAllowedHosts_NameTheAdminService()
+    {
+        // Prometheus scrapes pods by IP (always answered); people and scripts use the Service's names.
+        var service = Manifests.Value.OfType<V1Service>().Single(s => s.Spec.Type == "ClusterIP").Metadata;
+        GatewayJson["Gateway"]!["Admin"]!["AllowedHosts"]!.AsArray().Select(h => (string)h!).Should().Contain(
+            [service.Name, $"{service.Name}.{service.NamespaceProperty}.svc", $"{service.Name}.{service.NamespaceProperty}.svc.cluster.local"]);
+    }
+
+    [Fact]
+    public void ConfigMap_ProxyProtocolTrust_IsTheBalancersSubnetsNotThePrivateRange()
+    {
+        // Anyone in a trusted network may write a PROXY header with any client address.
+        var trusted = GatewayJson["Gateway"]!["Listeners"]!.AsObject()
+            .SelectMany(l => l.Value!["ProxyProtocol"]!["TrustedNetworks"]!.AsArray().Select(n => (string)n!)).ToList();
+        trusted.Should().NotBeEmpty();
+        trusted.Select(n => n.Contains('/', StringComparison.Ordinal) ? int.Parse(n.Split('/')[1], CultureInfo.InvariantCulture) : 32)
+            .Should().OnlyContain(prefix => prefix >= 20, "a /8 trusts every pod and node of the cluster");
     }
 
     [Fact]
     public void Deployment_Probes_UseTheAdminHealthEndpoints()
     {
-        var admin = PortOf((string)GatewayJson["Gateway"]!["Admin"]!["Url"]!);
+        var admin = PortOf(AdminUrl);
 
         Container.ReadinessProbe.HttpGet.Path.Should().Be("/readyz");
         Container.LivenessProbe.HttpGet.Path.Should().Be("/healthz");
@@ -121,7 +155,7 @@ public sealed class KubernetesManifestTests
         var monitor = LoadServiceMonitor();
         var adminService = services.Single(s => monitor.Spec.Selector.MatchLabels.All(l => s.Metadata.Labels.TryGetValue(l.Key, out var v) && v == l.Value));
         var scraped = adminService.Spec.Ports.Single(p => p.Name == monitor.Spec.Endpoints.Single().Port);
-        ContainerPort(scraped.TargetPort).Should().Be(PortOf((string)GatewayJson["Gateway"]!["Admin"]!["Url"]!));
+        ContainerPort(scraped.TargetPort).Should().Be(PortOf(AdminUrl));
         monitor.Spec.Endpoints.Single().Path.Should().Be("/metrics");
     }
 
@@ -191,7 +225,8 @@ public sealed class KubernetesManifestTests
         KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(Folder, "servicemonitor.yaml")),
             new Dictionary<string, Type> { [ServiceMonitor.TypeKey] = typeof(ServiceMonitor) }, strict: true).Cast<ServiceMonitor>().Single();
 
-    private static int PortOf(string url) => new Uri(url.Replace("0.0.0.0", "host", StringComparison.Ordinal)).Port;
+    private static int PortOf(string url) =>
+        new Uri(url.Replace("0.0.0.0", "host", StringComparison.Ordinal).Replace("$(POD_IP)", "host", StringComparison.Ordinal)).Port;
 
     /// <summary>A port given by number or by the container port's name, as a number.</summary>
     private static int ContainerPort(IntOrString port) =>

@@ -63,6 +63,36 @@ public sealed class IdentityHeadersCertificateForwardingTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task DefaultCertificateForwardingBackend_ClientSendsXClientCert_SeesNoCertificate(string version)
+    {
+        // Issue 20 item 5: CertificateForwarding with its defaults reads X-Client-Cert; a client's copy once became
+        // the backend's ClientCertificate next to the gateway's Verified: SUCCESS.
+        var builder = LoopbackApp.CreateBuilder();
+        builder.Services.AddCertificateForwarding(_ => { });
+        await using var backend = builder.Build();
+        backend.UseCertificateForwarding();
+        backend.Run(async context =>
+        {
+            var certificate = await context.Connection.GetClientCertificateAsync();
+            await context.Response.WriteAsync(certificate is null ? "none" : certificate.Subject);
+        });
+        await backend.StartAsync();
+        await using var host = await GatewayTestHost.StartAsync((config, _) =>
+            config["ReverseProxy"]!["Clusters"]!["echo"]!["Destinations"]!["a"]!["Address"] = LoopbackApp.Address(backend) + "/");
+        using var client = host.CreateClient("localhost", "client", version: Version.Parse(version));
+        using var forged = X509CertificateLoader.LoadCertificateFromFile(host.Pki("client-other-ca.crt"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/orders/1") { Version = client.DefaultRequestVersion };
+        request.Headers.TryAddWithoutValidation("X-Client-Cert", Convert.ToBase64String(forged.RawData));
+
+        using var response = await client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().Be("none");
+    }
+
+    [Theory]
     [InlineData("public")]
     [InlineData("plain")]
     public async Task CertificateForwardingBackend_ClientForgesTheHeader_SeesNoCertificate(string listener)

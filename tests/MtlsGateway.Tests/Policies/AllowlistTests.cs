@@ -52,6 +52,50 @@ public sealed class AllowlistTests
     public void Admits_Uri_ExactOrStrictlyBelowPrefix(string pattern, string uri, bool admitted) =>
         new Allowlist(new AllowOptions { Uris = [pattern] }).Admits(Identity(uris: [uri])).Should().Be(admitted);
 
+    [Theory]
+    [InlineData("spiffe://acme.test/orders/x", true)]
+    [InlineData("spiffe://acme.test/orders/a.b/..c", true)]
+    [InlineData("spiffe://acme.test/orders/../admin", false)]
+    [InlineData("spiffe://acme.test/orders/./x", false)]
+    [InlineData("spiffe://acme.test/orders/%2e%2e/admin", false)]
+    [InlineData("spiffe://acme.test/orders/%2E./admin", false)]
+    [InlineData("spiffe://acme.test/orders/x/..", false)]
+    [InlineData("spiffe://acme.test/orders/?admin=1", false)]
+    [InlineData("spiffe://acme.test/orders/x#admin", false)]
+    [InlineData("spiffe://acme.test/orders/x%2F..%2Fadmin", false)]
+    [InlineData("spiffe://acme.test/orders/x\\..\\admin", false)]
+    public void Admits_UriWithDotSegmentQueryOrFragment_MatchesNoPattern(string uri, bool admitted) =>
+        new Allowlist(new AllowOptions { Uris = ["spiffe://acme.test/orders/*", uri] }).Admits(Identity(uris: [uri])).Should().Be(admitted,
+            "an exact entry equal to the URI does not count either: Validate reports it");
+
+    [Fact]
+    public void DescribeMismatch_UriWithDotSegment_SaysWhyItMatchesNothing()
+    {
+        var allow = new Allowlist(new AllowOptions { Uris = ["spiffe://acme.test/orders/*"] });
+
+        allow.DescribeMismatch(Identity(cn: null, uris: ["spiffe://acme.test/orders/../admin"]), "acme-orders").Should().Be(
+            "SAN URI spiffe://acme.test/orders/../admin is not in policy 'acme-orders' Allow.Uris [spiffe://acme.test/orders/*] "
+            + "(spiffe://acme.test/orders/../admin has a dot segment ('.' or '..', plain or percent-encoded) and matches no URI entry)");
+    }
+
+    [Fact]
+    public void DescribeMismatch_BracesInACertificateName_StayLiteral() =>
+        new Allowlist(new AllowOptions { Uris = ["spiffe://acme.test/orders/*"] })
+            .DescribeMismatch(Identity(cn: null, uris: ["spiffe://x/{0}{"]), "p").Should().Contain("spiffe://x/{0}{ is not in policy 'p'");
+
+    [Theory]
+    [InlineData("spiffe://acme.test/orders/../*")]
+    [InlineData("spiffe://acme.test/orders?x=1")]
+    [InlineData("spiffe://acme.test/%2e%2e/orders")]
+    public void Validate_UriPatternWithDotSegmentOrQuery_IsAnError(string pattern)
+    {
+        var errors = new List<ConfigError>();
+
+        Allowlist.Validate(new AllowOptions { Uris = [pattern] }, "Gateway:Policies:p:Allow", errors);
+
+        errors.Should().ContainSingle().Which.ToString().Should().Contain("Gateway:Policies:p:Allow:Uris:0").And.Contain("SPIFFE IDs never do");
+    }
+
     [Fact]
     public void Admits_Sha256_IgnoresCaseAndColons()
     {

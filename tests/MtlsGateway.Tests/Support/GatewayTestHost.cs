@@ -70,7 +70,9 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     /// <param name="configure">Edits the config; gets the test folder (the PKI is under <c>pki/</c>).</param>
     /// <param name="time">The gateway's clock.</param>
     /// <param name="configPath">Where to write the config file (default: <c>gateway.json</c> in the test folder).</param>
-    public static async Task<GatewayTestHost> StartAsync(Action<JsonObject, string>? configure = null, TimeProvider? time = null, string? configPath = null)
+    /// <param name="gatewayLogLevel">The lowest level of the gateway's own events that <see cref="Logs"/> collects.</param>
+    public static async Task<GatewayTestHost> StartAsync(Action<JsonObject, string>? configure = null, TimeProvider? time = null, string? configPath = null,
+        Serilog.Events.LogEventLevel gatewayLogLevel = Serilog.Events.LogEventLevel.Information)
     {
         var directory = Path.Combine(Path.GetTempPath(), "mtlsgw-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
@@ -90,7 +92,7 @@ internal sealed class GatewayTestHost : IAsyncDisposable
         {
             ConfigPath = configPath,
             TimeProvider = time,
-            ConfigureLogging = logging => logging.WriteTo.Sink(logs).MinimumLevel.Override("MtlsGateway", Serilog.Events.LogEventLevel.Information),
+            ConfigureLogging = logging => logging.WriteTo.Sink(logs).MinimumLevel.Override("MtlsGateway", gatewayLogLevel),
         });
         await gateway.StartAsync();
         return new GatewayTestHost(directory, configPath, gateway, backend, logs);
@@ -164,9 +166,23 @@ internal sealed class GatewayTestHost : IAsyncDisposable
     /// <summary>As above, with a client certificate built by the test.</summary>
     public HttpClient CreateClientWith(string host, SslStreamCertificateContext? certificate, string listener = "public", Version? version = null)
     {
+        var scheme = listener == "plain" ? "http" : "https";
+        return new HttpClient(CreateHandler(certificate, listener))
+        {
+            BaseAddress = new Uri($"{scheme}://{host}:{Port(listener)}/"),
+            DefaultRequestVersion = version ?? HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    /// <summary>The handler behind <see cref="CreateClientWith"/>: connects to <paramref name="listener"/> on loopback
+    /// whatever the URI's host (which gives SNI and Host), trusting the test PKI's root; for ClientWebSocket too.</summary>
+    public SocketsHttpHandler CreateHandler(SslStreamCertificateContext? certificate, string listener = "public")
+    {
         var port = Port(listener);
         var root = X509CertificateLoader.LoadCertificateFromFile(Pki("partners-root.crt"));
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             ConnectCallback = async (_, token) =>
             {
@@ -179,14 +195,6 @@ internal sealed class GatewayTestHost : IAsyncDisposable
                 ClientCertificateContext = certificate,
                 RemoteCertificateValidationCallback = (_, serverCertificate, _, _) => ChainsTo(serverCertificate, root),
             },
-        };
-        var scheme = listener == "plain" ? "http" : "https";
-        return new HttpClient(handler)
-        {
-            BaseAddress = new Uri($"{scheme}://{host}:{port}/"),
-            DefaultRequestVersion = version ?? HttpVersion.Version11,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Timeout = TimeSpan.FromSeconds(30),
         };
     }
 
