@@ -48,7 +48,14 @@ internal static class TlsFailureClassifier
                 $"the client's ALPN list shares no protocol with ours (h2, http/1.1) for SNI '{sni}'; let the client offer h2 or http/1.1");
         }
 
-        if (Has(text, "corrupted frame") || Has(text, "frame size") || Has(text, "wrong version number") || Has(text, "http request")
+        if (Has(text, "http request"))
+        {
+            // Normally caught by the listener's peek first; named the same way if OpenSSL is the one to see it.
+            return (RejectReason.ProtocolMismatch,
+                $"the client sent plain HTTP to TLS listener '{listener}'; use https:// (plaintext is served only on http:// listeners)");
+        }
+
+        if (Has(text, "corrupted frame") || Has(text, "frame size") || Has(text, "wrong version number")
             || Has(text, "packet length") || Has(text, "record"))
         {
             return (RejectReason.MalformedClientHello,

@@ -165,6 +165,7 @@ public static class ClientHelloParser
         }
 
         var entries = new SequenceReader<byte>(extensions);
+        var sawServerName = false;
         while (!entries.End)
         {
             if (!entries.TryReadBigEndian(out short type) || !TryReadVector16(ref entries, out var data))
@@ -172,9 +173,21 @@ public static class ClientHelloParser
                 return false;
             }
 
-            if (type == ServerNameExtension && !TryReadServerName(data, out serverName, out problem))
+            if (type == ServerNameExtension)
             {
-                return false;
+                // RFC 8446 §4.2 forbids a repeated extension; two SNIs would let the gateway route by one name and the
+                // TLS stack behind it (ours or a passthrough backend's) read the other. There must be exactly one.
+                if (sawServerName)
+                {
+                    problem = "the ClientHello has two server_name extensions";
+                    return false;
+                }
+
+                sawServerName = true;
+                if (!TryReadServerName(data, out serverName, out problem))
+                {
+                    return false;
+                }
             }
 
             if (type == AlpnExtension && !TryReadAlpn(data, out alpn))

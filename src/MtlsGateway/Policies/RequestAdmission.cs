@@ -29,7 +29,7 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
         }
 
         var host = context.Request.Host.Host;
-        if (connection.Sni is { } sni && !string.Equals(host.TrimEnd('.'), sni.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+        if (connection.Sni is { } sni && !connection.SniMatches(host))
         {
             return Refuse(RejectReason.HostMismatch, StatusCodes.Status421MisdirectedRequest, policy,
                 $"request Host '{host}' differs from the SNI '{sni}' of its connection; the client must open a connection per host name");

@@ -1,6 +1,7 @@
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
+using MtlsGateway.Passthrough;
 
 namespace MtlsGateway.Tls;
 
@@ -17,7 +18,40 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
     /// <summary>The configuration in force when the connection was accepted (the handshake follows it).</summary>
     public GatewaySnapshot Snapshot { get; } = snapshot;
 
-    public string? Sni { get; set; }
+    /// <summary>The ClientHello as the listener middleware peeked it with the gateway's own parser, before passthrough
+    /// or Kestrel's TLS saw a byte; null until then, and on plaintext listeners.</summary>
+    public ClientHello? Hello { get; set; }
+
+    /// <summary>The one SNI of the connection: the peeked hello's. The plan, the Host≠SNI check and every event use it,
+    /// never .NET's <c>ClientHelloInfo.ServerName</c>, which reads only the first TLS record of the hello (an SNI in a
+    /// later record is lost) and rewrites <c>xn--</c> names to Unicode.</summary>
+    public string? Sni => Hello?.ServerName;
+
+    /// <summary>Whether a request's Host names this connection's SNI (any Host, when there is none). ASP.NET Core hands
+    /// the Host with <c>xn--</c> labels decoded to Unicode, the SNI is as on the wire: compared in the ASCII form.</summary>
+    public bool SniMatches(string requestHost)
+    {
+        ArgumentNullException.ThrowIfNull(requestHost);
+        if (Sni is not { } sni)
+        {
+            return true;
+        }
+
+        var host = requestHost.TrimEnd('.');
+        if (!System.Text.Ascii.IsValid(host))
+        {
+            try
+            {
+                host = new System.Globalization.IdnMapping().GetAscii(host);
+            }
+            catch (ArgumentException)
+            {
+                return false; // not a host name at all
+            }
+        }
+
+        return string.Equals(host, sni.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Set when Kestrel asked for server options, i.e. a well-formed ClientHello arrived.</summary>
     public bool HelloReceived { get; set; }

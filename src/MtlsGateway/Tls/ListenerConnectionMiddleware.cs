@@ -11,7 +11,8 @@ namespace MtlsGateway.Tls;
 /// <summary>
 /// First middleware of every listener. Attaches a <see cref="GatewayConnection"/> bound to the configuration in
 /// force; on TLS listeners it peeks (without consuming) at the whole ClientHello, so that plain HTTP, garbage and
-/// stalls are named as such and passthrough hosts (by SNI) are relayed untouched instead of terminated; after
+/// stalls are named as such, the connection's SNI is the hello's (however many records it spans), and passthrough
+/// hosts (by that SNI) are relayed untouched instead of terminated; after
 /// Kestrel's TLS layer returns it logs one <c>HandshakeFailed</c> for every handshake that did not complete —
 /// Kestrel itself only writes a debug line.
 /// </summary>
@@ -48,11 +49,15 @@ public sealed class ListenerConnectionMiddleware(
                     : $"the client sent only {peek.BytesRead} bytes of its ClientHello within {listener.HandshakeTimeout.TotalSeconds:0.#} s; a slow or stalled client, or raise Gateway:Listeners:{listener.Name}:HandshakeTimeout",
                     "client");
                 return;
+            case ClientHelloReadOutcome.NotTls when LooksLikeHttp(peek.FirstByte!.Value):
+                // A client speaking the wrong protocol, not a broken TLS client: its own reason, and its own summary.
+                Log(context, connection, RejectReason.ProtocolMismatch,
+                    $"the client sent plain HTTP to TLS listener '{listener.Name}'; use https:// (plaintext is served only on http:// listeners)",
+                    "client");
+                return;
             case ClientHelloReadOutcome.NotTls:
                 Log(context, connection, RejectReason.MalformedClientHello,
-                    LooksLikeHttp(peek.FirstByte!.Value)
-                        ? $"the client sent plain HTTP to TLS listener '{listener.Name}'; use https:// (plaintext is served only on http:// listeners)"
-                        : $"the first byte 0x{peek.FirstByte:X2} is not a TLS handshake record; the client does not speak TLS on this port",
+                    $"the first byte 0x{peek.FirstByte:X2} is not a TLS handshake record; the client does not speak TLS on this port",
                     "client");
                 return;
             case ClientHelloReadOutcome.Malformed:
@@ -61,10 +66,11 @@ public sealed class ListenerConnectionMiddleware(
                 return;
         }
 
-        if (PassthroughProxy.FindRoute(connection.Snapshot, peek.Hello!.ServerName) is { } route)
+        // Before anything decides by SNI: this hello is the connection's only source of it (GatewayConnection.Sni).
+        connection.Hello = peek.Hello!;
+        if (PassthroughProxy.FindRoute(connection.Snapshot, connection.Sni) is { } route)
         {
-            connection.Sni = peek.Hello.ServerName;
-            await passthrough.RelayAsync(context, connection, route, peek.Hello);
+            await passthrough.RelayAsync(context, connection, route, connection.Hello);
             return;
         }
 

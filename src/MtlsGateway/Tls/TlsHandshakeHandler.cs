@@ -11,9 +11,9 @@ using MtlsGateway.Policies;
 namespace MtlsGateway.Tls;
 
 /// <summary>
-/// Kestrel's per-connection TLS hook: picks the plan for the ClientHello's SNI and, for hosts whose routes are
-/// all Strict, refuses in the handshake a client certificate that the policies would refuse. The verdict is
-/// recorded on the connection so that the refusal can be logged with its reason.
+/// Kestrel's per-connection TLS hook: picks the plan for the connection's SNI (the one the listener middleware
+/// peeked) and, for hosts whose routes are all Strict, refuses in the handshake a client certificate that the
+/// policies would refuse. The verdict is recorded on the connection so that the refusal can be logged with its reason.
 /// </summary>
 public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, PresentedCertificateCache presentedCertificates)
 {
@@ -30,8 +30,11 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, Pr
         var connection = context.Connection.Features.Get<GatewayConnection>()
             ?? throw new InvalidOperationException("The connection was not accepted by the gateway's listener middleware.");
         connection.HelloReceived = true;
-        var sni = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
-        connection.Sni = sni;
+        // The peeked hello's SNI, not context.ClientHelloInfo.ServerName: .NET parses only the hello's first record,
+        // so a hello split over records (RFC 8446 §5.1) would get the no-SNI plan and no Host≠SNI check.
+        var sni = connection.Hello is null
+            ? throw new InvalidOperationException("The listener middleware did not peek the ClientHello.")
+            : connection.Sni;
         var plan = SelectorFor(connection.Snapshot).Select(sni);
         if (plan is null)
         {

@@ -58,10 +58,11 @@ public sealed class ClefOutputTests
         await TlsProbe.HandshakeAsync(port, "nobody.example");
         await OpensslAsync(port, "-servername", "localhost", "-CAfile", host.Pki("other-root.crt"), "-verify_return_error");
         await OpensslAsync(port, "-servername", "localhost", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
-        using (var plainToTls = new TcpClient())
+        // Not plain HTTP: that is ProtocolMismatch too (ClientSideHandshakeFailureTests), summarised with the TLS 1.1 client's.
+        using (var garbage = new TcpClient())
         {
-            await plainToTls.ConnectAsync(IPAddress.Loopback, port);
-            await plainToTls.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+            await garbage.ConnectAsync(IPAddress.Loopback, port);
+            await garbage.GetStream().WriteAsync(new byte[] { 0x01, 0x02, 0x03, 0xFF });
             using var silent = new TcpClient();
             await silent.ConnectAsync(IPAddress.Loopback, port);
             await WaitForLinesAsync(clefPath!, "HandshakeFailed", 7);

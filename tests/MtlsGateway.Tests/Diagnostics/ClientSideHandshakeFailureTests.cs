@@ -91,16 +91,34 @@ public sealed class ClientSideHandshakeFailureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PlainHttpToTlsListener_IsMalformedClientHello()
+    public async Task PlainHttpToTlsListener_IsProtocolMismatch()
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, _host.Port());
         await tcp.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
 
         var logged = await SingleHandshakeFailureAsync();
-        LogSink.Property(logged, "Reason").Should().Be("MalformedClientHello");
+        LogSink.Property(logged, "Reason").Should().Be("ProtocolMismatch");
         LogSink.Property(logged, "FailedSide").Should().Be("client");
         LogSink.Property(logged, "Hint").Should().Contain("plain HTTP").And.Contain("https://");
+    }
+
+    [Fact]
+    public async Task PlainHttpThenGarbage_FromOneAddress_AreTwoEventsNotOneSummary()
+    {
+        // The throttle summarises repeats of one (Reason, source): a misconfigured http:// client and a scanner's
+        // garbage from the same address are different problems, and each gets its own first event.
+        foreach (var bytes in new[] { "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), [0x01, 0x02, 0x03, 0xFF] })
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, _host.Port());
+            await tcp.GetStream().WriteAsync(bytes);
+            // Closed by the gateway once it has decided (and logged): EOF or reset.
+            await ReadToCloseAsync(tcp.GetStream());
+        }
+
+        _host.Logs.Named("HandshakeFailed").Select(e => LogSink.Property(e, "Reason"))
+            .Should().Equal("ProtocolMismatch", "MalformedClientHello");
     }
 
     [Theory]
@@ -119,6 +137,21 @@ public sealed class ClientSideHandshakeFailureTests : IAsyncLifetime
         LogSink.Property(logged, "Reason").Should().Be("HandshakeTimeout");
         LogSink.Property(logged, "FailedSide").Should().Be("client");
         LogSink.Property(logged, "Hint").Should().Contain("1 s").And.Contain("Gateway:Listeners:public:HandshakeTimeout");
+    }
+
+    private static async Task ReadToCloseAsync(NetworkStream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var buffer = new byte[256];
+        try
+        {
+            while (await stream.ReadAsync(buffer, timeout.Token) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private async Task<LogEvent> SingleHandshakeFailureAsync()

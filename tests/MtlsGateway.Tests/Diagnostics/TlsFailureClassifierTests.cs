@@ -20,9 +20,10 @@ public sealed class TlsFailureClassifierTests
     [InlineData("error:0A0000EB:SSL routines::no application protocol", "ProtocolMismatch", "ALPN")]
     [InlineData("error:0A000410:SSL routines::sslv3 alert handshake failure", "ProtocolMismatch", "handshake failure")]
     [InlineData("Cannot determine the frame size or a corrupted frame was received.", "MalformedClientHello", "could not be parsed")]
+    [InlineData("error:0A00009C:SSL routines::http request", "ProtocolMismatch", "use https://")]
     public void Classify_KestrelMessage_GivesReason(string innermost, string reason, string hintPart)
     {
-        var connection = new GatewayConnection("public", isTls: true, snapshot: null!) { Sni = "api.partner.test", HelloReceived = true };
+        var connection = new GatewayConnection("public", isTls: true, snapshot: null!) { Hello = new(ServerName: "api.partner.test", ApplicationProtocols: null, Length: 0), HelloReceived = true };
 
         var (actual, hint) = TlsFailureClassifier.Classify(
             new CapturedTlsFailure(false, "System.Security.Authentication.AuthenticationException", "Authentication failed, see inner exception.", innermost),

@@ -120,11 +120,60 @@ public sealed class ClientHelloParserTests
     }
 
     [Fact]
+    public async Task Parse_TwoServerNameExtensions_IsMalformed()
+    {
+        // RFC 8446 §4.2: one extension of a type. With two, which name routes and which the TLS stack reads could differ.
+        var hello = await ClientHellos.CaptureAsync("legacy.partner.test");
+        var doubled = WithExtensionRepeated(hello, extensionType: 0);
+
+        ClientHelloParser.TryParse(new ReadOnlySequence<byte>(doubled), out var parsed, out var problem, out _).Should().Be(ClientHelloStatus.Malformed);
+        parsed.Should().BeNull();
+        problem.Should().Contain("two server_name extensions");
+    }
+
+    [Fact]
     public async Task Parse_TooManyTinyRecords_IsTooLarge()
     {
         var reframed = ClientHellos.Reframe(await ClientHellos.CaptureAsync("legacy.partner.test"), 1);
 
         ClientHelloParser.TryParse(new ReadOnlySequence<byte>(reframed), out _, out var problem, out _).Should().Be(ClientHelloStatus.TooLarge);
         problem.Should().Contain("records");
+    }
+
+    /// <summary>A one-record hello with its extension <paramref name="extensionType"/> sent twice, every length adjusted.</summary>
+    private static byte[] WithExtensionRepeated(byte[] hello, int extensionType)
+    {
+        var offset = 5 + 4 + 2 + 32;
+        offset += 1 + hello[offset];
+        offset += 2 + ((hello[offset] << 8) | hello[offset + 1]);
+        offset += 1 + hello[offset];
+        var extensionsLengthAt = offset;
+        var position = offset + 2;
+        while (((hello[position] << 8) | hello[position + 1]) != extensionType)
+        {
+            position += 4 + ((hello[position + 2] << 8) | hello[position + 3]);
+        }
+
+        var extension = hello.AsSpan(position, 4 + ((hello[position + 2] << 8) | hello[position + 3])).ToArray();
+        byte[] doubled = [.. hello.AsSpan(0, position), .. extension, .. hello.AsSpan(position)];
+        void Grow(int at, int bytes)
+        {
+            var value = 0;
+            for (var i = 0; i < bytes; i++)
+            {
+                value = (value << 8) | doubled[at + i];
+            }
+
+            value += extension.Length;
+            for (var i = bytes - 1; i >= 0; i--, value >>= 8)
+            {
+                doubled[at + i] = (byte)value;
+            }
+        }
+
+        Grow(3, 2);                 // record length
+        Grow(6, 3);                 // handshake message length
+        Grow(extensionsLengthAt, 2); // extensions block length
+        return doubled;
     }
 }

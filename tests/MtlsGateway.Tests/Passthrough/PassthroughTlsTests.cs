@@ -77,6 +77,7 @@ public sealed class PassthroughTlsTests
 
     [Theory]
     [InlineData(100_000)] // one record, one byte per TCP segment
+    [InlineData(100)]     // the SNI in the hello's second record (SniSourceTests: the same hello to a terminated host)
     [InlineData(64)]      // the hello split over many TLS records, each byte its own segment
     public async Task Passthrough_HelloFragmentedByteByByte_HandshakeCompletesWithBackend(int recordPayload)
     {
@@ -89,6 +90,8 @@ public sealed class PassthroughTlsTests
             seen.Thumbprint.Should().Be(backend.ServerCertificate.Thumbprint);
             (await PassthroughSetup.ReadLineAsync(tls)).Should().Be("backend here; client anonymous");
         }
+
+        LogSink.Property(await host.Logs.WaitForAsync("PassthroughOpened"), "Sni").Should().Be("legacy.partner.test");
     }
 
     [Fact]

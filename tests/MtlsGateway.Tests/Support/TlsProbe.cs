@@ -11,13 +11,14 @@ internal static class TlsProbe
 {
     internal sealed record Outcome(bool Completed, X509Certificate2? ServerCertificate, string? Alpn, SslProtocols Protocol, string? Error);
 
+    /// <param name="wrap">Wraps the network stream under TLS (e.g. a FragmentingStream that re-frames the ClientHello).</param>
     public static async Task<Outcome> HandshakeAsync(
         int port, string? sni, SslStreamCertificateContext? clientCertificate = null,
-        IEnumerable<SslApplicationProtocol>? alpn = null, SslProtocols protocols = SslProtocols.None)
+        IEnumerable<SslApplicationProtocol>? alpn = null, SslProtocols protocols = SslProtocols.None, Func<Stream, Stream>? wrap = null)
     {
-        using var client = new TcpClient();
+        using var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(IPAddress.Loopback, port);
-        await using var stream = new SslStream(client.GetStream());
+        await using var stream = new SslStream(Wrap(client.GetStream(), wrap));
         X509Certificate2? seen = null;
         try
         {
@@ -50,11 +51,12 @@ internal static class TlsProbe
 
     /// <summary>Sends raw HTTP/1.1 bytes over TLS with the given SNI (the Host header is the caller's, unlike
     /// HttpClient's, which takes SNI from Host) and returns everything the server answered until it closed.</summary>
-    public static async Task<string> ExchangeAsync(int port, string sni, string rawRequest, SslStreamCertificateContext? clientCertificate = null)
+    public static async Task<string> ExchangeAsync(
+        int port, string sni, string rawRequest, SslStreamCertificateContext? clientCertificate = null, Func<Stream, Stream>? wrap = null)
     {
-        using var client = new TcpClient();
+        using var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(IPAddress.Loopback, port);
-        await using var stream = new SslStream(client.GetStream());
+        await using var stream = new SslStream(Wrap(client.GetStream(), wrap));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
@@ -69,6 +71,8 @@ internal static class TlsProbe
         using var reader = new StreamReader(stream);
         return await reader.ReadToEndAsync(timeout.Token);
     }
+
+    private static Stream Wrap(NetworkStream network, Func<Stream, Stream>? wrap) => wrap is null ? network : wrap(network);
 
     private static async Task<bool> ClosedByServerAsync(SslStream stream)
     {
