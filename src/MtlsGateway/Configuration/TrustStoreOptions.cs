@@ -6,10 +6,16 @@ public sealed class TrustStoreOptions
     /// <summary>PEM files or folders of PEM files holding roots and intermediates.</summary>
     public List<string> CaFiles { get; set; } = [];
 
-    /// <summary>CRL files (PEM or DER), one per issuing CA.</summary>
+    /// <summary>CRL files (PEM or DER) of any CA in a verified chain: of the store's CAs, or of intermediates clients send.</summary>
     public List<string> CrlFiles { get; set; } = [];
 
     public RevocationCheck Revocation { get; set; } = RevocationCheck.Offline;
+
+    /// <summary>
+    /// A CA certificate in CaFiles that is not self-signed (a partner's issuing CA) is itself a trust anchor: chains may
+    /// end there, and its own revocation is not checked. Off, a store must hold a root.
+    /// </summary>
+    public bool AllowPartialChain { get; set; }
 
     public RevocationFailureAction RevocationFailure { get; set; } = RevocationFailureAction.Deny;
 
