@@ -66,12 +66,20 @@ public static class CheckCommand
             return GatewayCommandLine.UsageError;
         }
 
-        var evaluator = new CertificatePolicyEvaluator(new VerificationCache(time), new PresentedCertificateCache());
+        var cache = new VerificationCache(time);
+        var evaluator = new CertificatePolicyEvaluator(cache, new PresentedCertificateCache());
         var certificate = PresentedCertificate.Copy(leaf, presented);
         var verdict = evaluator.Evaluate(policy, certificate);
         var identity = certificate.Identity;
         output.WriteLine($"certificate: {identity.Subject} (issuer {identity.Issuer}, serial {identity.SerialNumber}, sha256 {identity.Sha256})");
         output.WriteLine($"policy: {policy.Name} ({policy.Mode}, trust store {policy.TrustStore.Name}), at {time.GetUtcNow():O}");
+
+        // The evaluator's verdict came through this cache: asking again returns the same result, with its evidence.
+        foreach (var evidence in cache.GetOrVerify(certificate, policy.TrustStore, out _).Revocation)
+        {
+            output.WriteLine($"revocation of {evidence.Certificate}: {(evidence.Revoked ? "listed" : "not listed")} in {evidence.Describe(time.GetUtcNow())}");
+        }
+
         if (verdict.Admitted)
         {
             output.WriteLine(verdict.Warning is null ? "admitted" : $"admitted, with a warning: {verdict.Warning}");

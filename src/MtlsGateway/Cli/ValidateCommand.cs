@@ -1,8 +1,11 @@
 using MtlsGateway.Configuration;
+using MtlsGateway.Identity;
 
 namespace MtlsGateway.Cli;
 
-/// <summary><c>validate</c>: loads the configuration exactly as <c>run</c> would and prints every error.</summary>
+/// <summary><c>validate</c>: loads the configuration exactly as <c>run</c> would and prints every error; when it is valid,
+/// each trust store's CRLs (whose, bound or waiting for a presented issuer) and the warnings about set-ups that will
+/// refuse clients (exit code still 0).</summary>
 public static class ValidateCommand
 {
     public static int Execute(string configPath, TextWriter output)
@@ -12,8 +15,22 @@ public static class ValidateCommand
         if (result.IsValid)
         {
             var snapshot = result.Snapshot!;
-            output.WriteLine($"{configPath}: valid ({snapshot.Listeners.Count} listener(s), {snapshot.Policies.Count} policy(ies), {snapshot.Routes.Count} route(s), hash {snapshot.Hash[..12]})");
-            return GatewayCommandLine.Ok;
+            var now = TimeProvider.System.GetUtcNow();
+            var stores = snapshot.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+            var warnings = stores.SelectMany(s => TrustStoreWarnings.For(s, now)).ToList();
+            output.WriteLine($"{configPath}: valid ({snapshot.Listeners.Count} listener(s), {snapshot.Policies.Count} policy(ies), {snapshot.Routes.Count} route(s), hash {snapshot.Hash[..12]})"
+                + (warnings.Count == 0 ? string.Empty : $", {warnings.Count} warning(s)"));
+            foreach (var store in stores.Where(s => s.Crls.Count > 0))
+            {
+                PrintCrls(store, output);
+            }
+
+            foreach (var warning in warnings)
+            {
+                output.WriteLine($"  warning: {warning}");
+            }
+
+            return GatewayCommandLine.Ok; // warnings do not refuse: the store is consistent, only likely not what was meant
         }
 
         PrintErrors(configPath, result.Errors, output);
@@ -31,6 +48,21 @@ public static class ValidateCommand
 
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
         return GatewayConfigLoader.Load(configuration, baseDirectory, version: 1, time);
+    }
+
+    /// <summary>Each CRL of the store: whose it is, and whether it is bound to a CA of the store or waits for a presented issuer.</summary>
+    private static void PrintCrls(TrustStore store, TextWriter output)
+    {
+        output.WriteLine($"  trust store '{store.Name}' (Revocation {store.Revocation}): {store.Crls.Count} CRL(s)");
+        for (var i = 0; i < store.Crls.Count; i++)
+        {
+            var crl = store.Crls[i];
+            var binding = crl.Signer is { } ca
+                ? $"bound to CA {CertificateFacts.Name(ca)} of the store"
+                : "not a CA of the store: waits for a presented issuer (used once a client's verified chain holds that CA and its key signed the CRL)";
+            var next = crl.NextUpdate is { } n ? Durations.Instant(n) : "none";
+            output.WriteLine($"    CRL {store.CrlSources[i]}: issuer {DistinguishedNames.Format(crl.Issuer)}, {binding}; thisUpdate {Durations.Instant(crl.ThisUpdate)}, nextUpdate {next}, {crl.RevokedSerials.Count} revoked");
+        }
     }
 
     public static void PrintErrors(string configPath, IReadOnlyList<ConfigError> errors, TextWriter output)

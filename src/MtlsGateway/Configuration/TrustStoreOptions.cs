@@ -6,13 +6,19 @@ public sealed class TrustStoreOptions
     /// <summary>PEM files or folders of PEM files holding roots and intermediates.</summary>
     public List<string> CaFiles { get; set; } = [];
 
-    /// <summary>CRL files (PEM or DER), one per issuing CA.</summary>
+    /// <summary>CRL files (PEM or DER) of any CA in a verified chain: of the store's CAs, or of intermediates clients send.</summary>
     public List<string> CrlFiles { get; set; } = [];
 
     /// <summary>Largest CRL file (bytes) read from CrlFiles; a larger one is refused, not read.</summary>
     public long MaxCrlSize { get; set; } = FileLimit.DefaultMaxCrlBytes;
 
     public RevocationCheck Revocation { get; set; } = RevocationCheck.Offline;
+
+    /// <summary>
+    /// A CA certificate in CaFiles that is not self-signed (a partner's issuing CA) is itself a trust anchor: chains may
+    /// end there, and its own revocation is not checked. Off, a store must hold a root.
+    /// </summary>
+    public bool AllowPartialChain { get; set; }
 
     public RevocationFailureAction RevocationFailure { get; set; } = RevocationFailureAction.Deny;
 

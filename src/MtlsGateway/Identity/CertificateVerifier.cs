@@ -27,8 +27,10 @@ namespace MtlsGateway.Identity;
 /// once the chain reaches one of our roots, its depth, signature algorithms and key sizes are checked before validity,
 /// usage and revocation, because the platform checks none of them on Linux. A CA acting beyond its powers (not a CA,
 /// past its pathLen or name constraints) reads <see cref="RejectReason.UntrustedIssuer"/> naming that CA.</para>
-/// <para>Offline revocation is done here from the store's verified CRLs (the platform cannot take CRL
-/// files on Linux): the leaf and each intermediate against the CRL of its issuer.</para>
+/// <para>Offline revocation is done here from the store's CRLs (the platform cannot take CRL files on Linux): the
+/// leaf and each intermediate against the CRL of its issuer, a CA of the store or one the client sent, used once it
+/// verifies with that issuer's key. With AllowPartialChain the store's intermediates are anchors: a chain may end at
+/// one, whose own revocation is then not checked.</para>
 /// </remarks>
 public sealed class CertificateVerifier : ICertificateVerifier
 {
@@ -44,6 +46,9 @@ public sealed class CertificateVerifier : ICertificateVerifier
         "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.18", "2.5.29.19", "2.5.29.30", "2.5.29.31", "2.5.29.32", "2.5.29.33",
         "2.5.29.35", "2.5.29.36", "2.5.29.37", "2.5.29.46", "2.5.29.54", "1.3.6.1.5.5.7.1.1", "1.3.6.1.5.5.7.1.24",
     ], StringComparer.Ordinal);
+
+    // What the platform says of a chain that reached no self-signed root of the store.
+    private const X509ChainStatusFlags NoAnchorFlags = X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot;
 
     private const X509ChainStatusFlags TimeFlags =
         X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested | X509ChainStatusFlags.CtlNotTimeValid;
@@ -108,8 +113,14 @@ public sealed class CertificateVerifier : ICertificateVerifier
 
             elements.AddRange(chain.ChainElements.Select(e => e.Certificate));
             var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+            var path = elements;
+            if (store.AllowPartialChain && (flags & NoAnchorFlags) != 0 && AnchorAtStoreIntermediate(chain, elements, store) is { } anchored)
+            {
+                (path, flags) = anchored;
+            }
+
             var status = ChainStatusMapper.Describe(flags);
-            return Decide(chain, elements, flags & ~TimeFlags, status, leaf, presentedExtra, store, at);
+            return Decide(chain, path, flags & ~TimeFlags, status, leaf, presentedExtra, store, at);
         }
         finally
         {
@@ -121,10 +132,38 @@ public sealed class CertificateVerifier : ICertificateVerifier
         }
     }
 
+    /// <summary>
+    /// AllowPartialChain: the path cut at the first CA (above the leaf) that is an intermediate of the store, and the
+    /// flags of that path alone, with "no trusted root above it" dropped: that CA is the anchor. Null when the chain
+    /// holds no store intermediate.
+    /// </summary>
+    private static (List<X509Certificate2> Path, X509ChainStatusFlags Flags)? AnchorAtStoreIntermediate(X509Chain chain, List<X509Certificate2> elements, TrustStore store)
+    {
+        for (var k = 1; k < elements.Count && k < chain.ChainElements.Count; k++)
+        {
+            if (!store.Intermediates.Any(ca => ca.RawDataMemory.Span.SequenceEqual(elements[k].RawDataMemory.Span)))
+            {
+                continue;
+            }
+
+            var flags = X509ChainStatusFlags.NoError;
+            for (var i = 0; i <= k; i++)
+            {
+                flags = chain.ChainElements[i].ChainElementStatus.Aggregate(flags, (all, s) => all | s.Status);
+            }
+
+            return (elements.GetRange(0, k + 1), flags & ~NoAnchorFlags);
+        }
+
+        return null;
+    }
+
     private static void Configure(X509ChainPolicy policy, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at)
     {
         policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         policy.CustomTrustStore.AddRange(store.RootCollection);
+        // Also with AllowPartialChain: the platform (OpenSSL on Linux) takes only self-signed anchors from CustomTrustStore,
+        // so a chain ending at a store intermediate reads PartialChain and AnchorAtStoreIntermediate accepts it.
         policy.ExtraStore.AddRange(store.IntermediateCollection);
         if (presentedExtra is not null)
         {
@@ -187,15 +226,16 @@ public sealed class CertificateVerifier : ICertificateVerifier
             return VerificationResult.Reject(RejectReason.UntrustedIssuer, VerificationHints.NotPinned(leaf, store), status);
         }
 
+        var evidence = new List<RevocationEvidence>();
         var revocation = store.Revocation switch
         {
-            RevocationCheck.Offline => OfflineRevocation.Check(elements, store, at),
+            RevocationCheck.Offline => OfflineRevocation.Check(elements, store, at, evidence),
             RevocationCheck.Online when reason is RejectReason.RevocationUnknown =>
                 RevocationOutcome.Unknown(VerificationHints.OnlineUnknown(Detail(chain, ChainStatusMapper.FlagsFor(RejectReason.RevocationUnknown)))),
             _ => null,
         };
 
-        return revocation switch
+        var verdict = revocation switch
         {
             { IsRevoked: true } => VerificationResult.Reject(RejectReason.Revoked, revocation.Hint, status),
             { } unknown when store.RevocationFailure == RevocationFailureAction.Allow =>
@@ -203,6 +243,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             { } unknown => VerificationResult.Reject(RejectReason.RevocationUnknown, unknown.Hint, status),
             null => status.Length == 0 ? VerificationResult.Valid : VerificationResult.Valid with { ChainStatus = status },
         };
+        return evidence.Count == 0 ? verdict : verdict with { Revocation = evidence };
     }
 
     private static (RejectReason Reason, string Hint) ExplainTrustFailure(

@@ -2,26 +2,39 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace MtlsGateway.Identity;
 
-/// <summary>Checks a built chain against the store's CRL files: each certificate but the root against its issuer's CRL.</summary>
+/// <summary>
+/// Checks a built chain against the store's CRL files: each certificate but the anchor against its issuer's CRL. The
+/// issuer may be a CA of the store or one the client sent: the chain reached an anchor, so its key is vouched for, and
+/// a CRL is used only if that key signed it. The anchor itself is not checked (RFC 5280 6.1: a trust anchor is
+/// trusted input; remove it from CaFiles to revoke it).
+/// </summary>
 internal static class OfflineRevocation
 {
     /// <summary>Null when every certificate is covered by a current CRL that does not list it.</summary>
-    public static RevocationOutcome? Check(IReadOnlyList<X509Certificate2> chain, TrustStore store, DateTimeOffset at)
+    /// <param name="chain">Leaf first, anchor last.</param>
+    /// <param name="store">The store whose CRLs apply.</param>
+    /// <param name="at">The instant judged.</param>
+    /// <param name="evidence">Receives, for each certificate checked, the CRL that decided it.</param>
+    public static RevocationOutcome? Check(IReadOnlyList<X509Certificate2> chain, TrustStore store, DateTimeOffset at, ICollection<RevocationEvidence>? evidence = null)
     {
         RevocationOutcome? unknown = null;
         for (var i = 0; i < chain.Count - 1; i++)
         {
             var certificate = chain[i];
             var issuer = chain[i + 1];
-            var crl = store.FindCrl(issuer);
-            if (crl is null)
+            var lookup = store.LookupCrl(issuer);
+            if (lookup.Crl is not { } crl)
             {
-                unknown ??= RevocationOutcome.Unknown(VerificationHints.NoCrl(issuer, store));
+                unknown ??= RevocationOutcome.Unknown(lookup.Rejected.Count == 0
+                    ? VerificationHints.NoCrl(issuer, store)
+                    : VerificationHints.CrlNotSignedByIssuer(issuer, lookup.Rejected[0], isStoreCa: store.HoldsSubject(issuer.SubjectName)));
                 continue;
             }
 
             // A listed serial stays revoked even in a stale list, so look before judging freshness.
-            if (crl.TryGetRevocationDate(certificate.SerialNumber, out var revokedAt))
+            var revoked = crl.TryGetRevocationDate(certificate.SerialNumber, out var revokedAt);
+            evidence?.Add(new RevocationEvidence(CertificateFacts.Name(certificate), CertificateFacts.Name(issuer), lookup.Source!, crl.ThisUpdate, crl.NextUpdate, revoked));
+            if (revoked)
             {
                 return RevocationOutcome.Revoked(VerificationHints.Revoked(certificate, isLeaf: i == 0, issuer, revokedAt));
             }

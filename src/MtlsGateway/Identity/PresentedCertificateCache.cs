@@ -21,6 +21,12 @@ public sealed class PresentedCertificateCache
     public const long DefaultByteCapacity = 32 * 1024 * 1024;
 
     private readonly ConcurrentDictionary<Key, PresentedCertificate> _entries = new();
+
+    // Leaf SHA-256 → the certificate as last sent with a chain that reached a trust anchor. A resumed TLS session carries
+    // the client's certificate but not the intermediates it sent, so a root-only store would read PartialChain on every
+    // resumption without this. The chain is public data and is verified in full again; it only lets the chain builder
+    // find the issuer it found last time. Only chains that verified to an anchor get here, so strangers cannot fill it.
+    private readonly ConcurrentDictionary<string, PresentedCertificate> _sentWith = new(StringComparer.Ordinal);
     private readonly int _capacity;
     private readonly long _byteCapacity;
     private int _count;
@@ -47,9 +53,17 @@ public sealed class PresentedCertificateCache
         Span<byte> leafHash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(leafDer, leafHash);
         var key = new Key(Convert.ToHexString(leafHash), Fingerprints.ChainSha256(sent, except: leafHash));
-        return _entries.TryGetValue(key, out var shared)
-            ? shared
-            : PresentedCertificate.Copy(leaf, sent, key.LeafSha256, key.ChainSha256);
+        if (_entries.TryGetValue(key, out var shared))
+        {
+            return shared;
+        }
+
+        if (key.ChainSha256.Length == 0 && _sentWith.TryGetValue(key.LeafSha256, out var withChain))
+        {
+            return withChain; // nothing sent beside the leaf (a resumed session): the chain it was verified with
+        }
+
+        return PresentedCertificate.Copy(leaf, sent, key.LeafSha256, key.ChainSha256);
     }
 
     /// <summary>Shares a certificate a policy admitted with the handshakes that present the same bytes later.</summary>
@@ -62,13 +76,34 @@ public sealed class PresentedCertificateCache
             return;
         }
 
+        RememberChain(presented);
+
         // Approximate under races, which is all a bound needs; connections keep the instances they hold.
         if (Interlocked.Increment(ref _count) > _capacity || Interlocked.Add(ref _bytes, presented.DerLength) > _byteCapacity)
         {
             _entries.Clear();
+            _sentWith.Clear();
             Volatile.Write(ref _count, 0);
             Volatile.Write(ref _bytes, 0);
         }
+    }
+
+    /// <summary>Keeps the chain a certificate was sent with once it verified to a trust anchor (admitted or not: a
+    /// revocation or allowlist refusal may be fixed by a reload), for sessions that resume without it.</summary>
+    public void RememberChain(PresentedCertificate presented)
+    {
+        ArgumentNullException.ThrowIfNull(presented);
+        if (presented.ChainSha256.Length == 0)
+        {
+            return;
+        }
+
+        if (_sentWith.Count >= _capacity)
+        {
+            _sentWith.Clear();
+        }
+
+        _sentWith[presented.Identity.Sha256] = presented;
     }
 
     private readonly record struct Key(string LeafSha256, string ChainSha256);

@@ -16,6 +16,7 @@ public sealed class TrustStore
     private readonly X509Certificate2Collection _roots;
     private readonly X509Certificate2Collection _intermediates;
     private readonly DateTimeOffset[] _boundaries;
+    private readonly CrlIndex _crlIndex;
 
     public TrustStore(
         string name,
@@ -26,13 +27,22 @@ public sealed class TrustStore
         RevocationCheck revocation,
         RevocationFailureAction revocationFailure,
         TimeSpan clockSkew,
-        CertificateRequirements? requirements = null)
+        CertificateRequirements? requirements = null,
+        bool allowPartialChain = false,
+        IEnumerable<string>? crlSources = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         Name = name;
         Roots = [.. roots];
         Intermediates = [.. intermediates];
         Crls = [.. crls];
+        CrlSources = crlSources is null ? [.. Crls.Select((_, i) => $"CrlFiles:{i}")] : [.. crlSources];
+        if (CrlSources.Count != Crls.Count)
+        {
+            throw new ArgumentException("one source per CRL", nameof(crlSources));
+        }
+
+        AllowPartialChain = allowPartialChain;
         Pins = pins.Select(p => Fingerprints.TryNormalizeSha256(p, out var hex) ? hex : p).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         Revocation = revocation;
         RevocationFailure = revocationFailure;
@@ -40,6 +50,7 @@ public sealed class TrustStore
         Requirements = requirements ?? CertificateRequirements.Default;
         _roots = [.. Roots];
         _intermediates = [.. Intermediates];
+        _crlIndex = new CrlIndex(Crls, CrlSources);
         Fingerprint = ComputeFingerprint();
         Generation = BitConverter.ToInt64(Convert.FromHexString(Fingerprint.AsSpan(0, 16)));
         _boundaries = [.. Roots.Concat(Intermediates)
@@ -50,14 +61,25 @@ public sealed class TrustStore
 
     public string Name { get; }
 
-    /// <summary>Self-signed CA certificates: the trust anchors.</summary>
+    /// <summary>Self-signed CA certificates: the trust anchors (with <see cref="AllowPartialChain"/>, not the only ones).</summary>
     public IReadOnlyList<X509Certificate2> Roots { get; }
 
-    /// <summary>CA certificates that chain to a root; used to complete chains the client sent incompletely.</summary>
+    /// <summary>CA certificates that are not self-signed: they complete chains the client sent incompletely, and with
+    /// <see cref="AllowPartialChain"/> are trust anchors themselves.</summary>
     public IReadOnlyList<X509Certificate2> Intermediates { get; }
 
-    /// <summary>CRLs, each verified against (and bound to) a CA of this store.</summary>
+    /// <summary>
+    /// The CRLs of CrlFiles. One issued by a CA of this store was verified against it on load (its
+    /// <see cref="RevocationList.Signer"/> is set); any other waits for a presented issuer and is used only once its
+    /// signature verifies with the key of a CA in a verified chain (see <see cref="LookupCrl"/>).
+    /// </summary>
     public IReadOnlyList<RevocationList> Crls { get; }
+
+    /// <summary>Where each of <see cref="Crls"/> came from (same order): the CrlFiles entry as configured.</summary>
+    public IReadOnlyList<string> CrlSources { get; }
+
+    /// <summary>Every CA of CaFiles is a trust anchor, self-signed or not: chains may end at a partner's issuing CA.</summary>
+    public bool AllowPartialChain { get; }
 
     /// <summary>Upper-case hex SHA-256 of pinned certificates' DER (colons stripped; lookups ignore case).</summary>
     public IReadOnlySet<string> Pins { get; }
@@ -81,7 +103,7 @@ public sealed class TrustStore
     public long Generation { get; }
 
     /// <summary>Pins only, no CA: only the listed certificates are admitted (no chain is built).</summary>
-    public bool IsPinsOnly => Roots.Count == 0;
+    public bool IsPinsOnly => Roots.Count == 0 && Intermediates.Count == 0;
 
     /// <summary>Roots and intermediates, in a new collection (the acceptable CA names of the handshake).</summary>
     public X509Certificate2Collection AllCaCertificates => [.. Roots, .. Intermediates];
@@ -90,28 +112,22 @@ public sealed class TrustStore
 
     internal X509Certificate2Collection IntermediateCollection => _intermediates;
 
-    /// <summary>The newest CRL verified against <paramref name="issuer"/>'s name and key, or null.</summary>
-    public RevocationList? FindCrl(X509Certificate2 issuer)
+    /// <summary>The newest CRL that names <paramref name="issuer"/> and verifies with its key, or null (see <see cref="LookupCrl"/>).</summary>
+    public RevocationList? FindCrl(X509Certificate2 issuer) => LookupCrl(issuer).Crl;
+
+    /// <summary>
+    /// The one CRL lookup: for the issuer of a certificate in a chain that verified to an anchor of this store (a CA
+    /// of the store or one the client sent), the newest CRL of CrlFiles that names it and verifies with its key
+    /// (verdicts cached per issuer key), its source, and the same-named lists that did not verify.
+    /// </summary>
+    public CrlLookup LookupCrl(X509Certificate2 issuer)
     {
         ArgumentNullException.ThrowIfNull(issuer);
-        RevocationList? best = null;
-        string? keyHash = null;
-        foreach (var crl in Crls)
-        {
-            if (!crl.Issuer.RawData.AsSpan().SequenceEqual(issuer.SubjectName.RawData))
-            {
-                continue;
-            }
-
-            keyHash ??= Fingerprints.PublicKeySha256(issuer);
-            if (crl.SignerKeySha256 == keyHash && (best is null || crl.ThisUpdate > best.ThisUpdate))
-            {
-                best = crl;
-            }
-        }
-
-        return best;
+        return _crlIndex.Find(issuer);
     }
+
+    /// <summary>How many (CRL, presented issuer key) verdicts are cached.</summary>
+    internal int CrlBindingCount => _crlIndex.BindingCount;
 
     /// <summary>Whether a certificate with this subject is held as a root or intermediate.</summary>
     internal bool HoldsSubject(X500DistinguishedName name) =>
@@ -142,7 +158,7 @@ public sealed class TrustStore
             hash.AppendData(part);
         }
 
-        Add(Encoding.UTF8.GetBytes($"{Name}|{Revocation}|{RevocationFailure}|{ClockSkew.Ticks}|{Requirements.Describe()}"));
+        Add(Encoding.UTF8.GetBytes($"{Name}|{Revocation}|{RevocationFailure}|{ClockSkew.Ticks}|{AllowPartialChain}|{Requirements.Describe()}"));
         foreach (var cert in Roots.Select(c => c.RawData).Concat(Intermediates.Select(c => c.RawData)))
         {
             Add(cert);

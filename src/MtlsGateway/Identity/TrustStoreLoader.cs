@@ -47,12 +47,15 @@ public static class TrustStoreLoader
 
         var requirements = LoadRequirements(options, path, errors);
         var pins = LoadPins(options.Pins, path, errors);
+        var beforeCas = errors.Count;
         var (roots, intermediates) = LoadCas(options.CaFiles, path, baseDirectory, errors);
-        var crls = LoadCrls(name, options.CrlFiles, FileLimit.Crl(options.MaxCrlSize, path), path, baseDirectory, roots.Concat(intermediates).ToList(), errors);
+        var caFilesFailed = errors.Count > beforeCas;
+        var (crls, crlSources) = LoadCrls(name, options.CrlFiles, FileLimit.Crl(options.MaxCrlSize, path), path, baseDirectory, roots.Concat(intermediates).ToList(), errors);
 
-        if (options.CaFiles.Count > 0 && roots.Count == 0 && intermediates.Count > 0)
+        // A CaFiles entry that failed may be the root itself: its own error says what to fix, so no second one about it.
+        if (!options.AllowPartialChain && !caFilesFailed && roots.Count == 0 && intermediates.Count > 0)
         {
-            errors.Add(new ConfigError($"{path}:CaFiles", $"holds no root (self-signed) CA, so no chain can end in it; add the root that issued {CertificateFacts.Name(intermediates[0])}'s issuer {DistinguishedNames.Format(intermediates[0].IssuerName)}"));
+            errors.Add(new ConfigError($"{path}:CaFiles", $"holds no root (self-signed) CA, so no chain can end in it; add the root that issued {CertificateFacts.Name(intermediates[0])}'s issuer {DistinguishedNames.Format(intermediates[0].IssuerName)}, or set AllowPartialChain to true to make the CAs in CaFiles trust anchors themselves"));
         }
 
         // A pins-only store has no CA to issue CRLs: removing the pin is its revocation.
@@ -71,7 +74,8 @@ public static class TrustStoreLoader
             return null;
         }
 
-        return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew, requirements);
+        return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew, requirements,
+            options.AllowPartialChain, crlSources);
     }
 
     private static CertificateRequirements LoadRequirements(TrustStoreOptions options, string path, ICollection<ConfigError> errors)
@@ -161,10 +165,13 @@ public static class TrustStoreLoader
         return (roots, intermediates);
     }
 
-    private static List<RevocationList> LoadCrls(
+    /// <summary>Every CRL of CrlFiles with the entry it came from: bound to the store's CA of its issuer name, or kept unbound
+    /// when the store holds no CA of that name (it waits for a client to present its issuer, see <see cref="CrlIndex"/>).</summary>
+    private static (List<RevocationList> Crls, List<string> Sources) LoadCrls(
         string storeName, List<string> crlFiles, FileLimit limit, string path, string baseDirectory, List<X509Certificate2> cas, ICollection<ConfigError> errors)
     {
         var crls = new List<RevocationList>();
+        var sources = new List<string>();
         for (var i = 0; i < crlFiles.Count; i++)
         {
             var entryPath = $"{path}:CrlFiles:{i}";
@@ -190,6 +197,7 @@ public static class TrustStoreLoader
                 if (Bind(crl, cas, storeName, shown, out var message) is { } bound)
                 {
                     crls.Add(bound);
+                    sources.Add(shown);
                 }
                 else
                 {
@@ -198,24 +206,31 @@ public static class TrustStoreLoader
             }
         }
 
-        return crls;
+        return (crls, sources);
     }
 
-    /// <summary>Finds the CA of the store that signed <paramref name="crl"/>; else explains why none did.</summary>
+    /// <summary>
+    /// The CRL bound to the CA of the store that signed it; the CRL itself (unbound) when no CA of the store has its
+    /// issuer name; null, explaining why, when CAs of that name exist but none of their keys signed it.
+    /// </summary>
     private static RevocationList? Bind(RevocationList crl, List<X509Certificate2> cas, string storeName, string shown, out string message)
     {
         var issuer = DistinguishedNames.Format(crl.Issuer);
         var statuses = cas.Select(ca => (Ca: ca, Status: crl.CheckSignature(ca))).ToList();
+        message = string.Empty;
         if (statuses.FirstOrDefault(s => s.Status == CrlSignatureStatus.Valid).Ca is { } signer)
         {
-            message = string.Empty;
             return crl.BoundTo(signer);
         }
 
         var named = statuses.Where(s => s.Status != CrlSignatureStatus.IssuerMismatch).Select(s => s.Status).ToList();
+        if (named.Count == 0)
+        {
+            return crl; // an intermediate the clients send: verified against its key when a verified chain presents it
+        }
+
         message = named switch
         {
-            [] => $"CRL '{shown}' is issued by {issuer}, which is not a CA in trust store '{storeName}'; add that CA to CaFiles or remove the CRL",
             _ when named.Contains(CrlSignatureStatus.NotCrlSigner) => $"CRL '{shown}' is signed by CA {issuer}, whose key usage lacks cRLSign; reissue the CA with cRLSign or have the CRL signed by a CA that has it",
             _ when named.All(s => s == CrlSignatureStatus.UnsupportedAlgorithm) => $"CRL '{shown}' uses signature algorithm {crl.SignatureAlgorithm}, which the gateway does not verify; sign CRLs with ECDSA or RSA (PKCS#1 v1.5 or PSS) over SHA-256/384/512",
             _ => $"CRL '{shown}' is not signed by any CA in trust store '{storeName}' (its signature does not verify with the key of {issuer}); the file is corrupt or was signed by another key — fetch it again from the CA",

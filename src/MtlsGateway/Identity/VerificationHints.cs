@@ -71,8 +71,24 @@ internal static class VerificationHints
     public static string RevokedOnline(X509Certificate2 certificate) =>
         $"serial {Fingerprints.Serial(certificate.SerialNumber)} of {CertificateFacts.Name(certificate)} is revoked (per its CA's OCSP responder or CRL distribution point)";
 
+    // validate accepts a CRL of a CA the store does not hold (it waits for that CA to be presented), so this advice always works.
     public static string NoCrl(X509Certificate2 issuer, TrustStore store) =>
-        $"trust store '{store.Name}' has no CRL of {CertificateFacts.Name(issuer)}; add that CA's CRL to CrlFiles";
+        $"trust store '{store.Name}' has no CRL of {CertificateFacts.Name(issuer)}; add that CA's CRL to CrlFiles"
+        + (store.HoldsSubject(issuer.SubjectName) ? string.Empty : " (it need not be in CaFiles: a CRL of a CA the client sends is used once it verifies with that CA's key)");
+
+    public static string CrlNotSignedByIssuer(X509Certificate2 issuer, CrlRejection rejected, bool isStoreCa)
+    {
+        var ca = $"{(isStoreCa ? "CA" : "the CA the client sent,")} {CertificateFacts.Name(issuer)}";
+        return rejected.Status switch
+        {
+            CrlSignatureStatus.NotCrlSigner =>
+                $"CRL '{rejected.Source}' in CrlFiles names {ca} but that CA's key usage lacks cRLSign, so its CRL cannot be trusted; reissue the CA with cRLSign",
+            CrlSignatureStatus.UnsupportedAlgorithm =>
+                $"CRL '{rejected.Source}' in CrlFiles names {ca} but uses a signature algorithm the gateway does not verify; have the CA sign CRLs with ECDSA or RSA over SHA-256/384/512",
+            _ =>
+                $"CRL '{rejected.Source}' in CrlFiles names {ca} but is not signed by that CA's key (another CA under the same name, or a corrupt file); replace it with the CRL this CA publishes",
+        };
+    }
 
     public static string StaleCrl(RevocationList crl) =>
         $"CRL of {DistinguishedNames.Format(crl.Issuer)} expired at {Durations.Instant(crl.NextUpdate!.Value)} (NextUpdate); publish a fresh CRL";

@@ -10,6 +10,9 @@ namespace MtlsGateway.Identity;
 /// <param name="Warning">Set when admitted despite a problem (RevocationFailure = Allow).</param>
 public sealed record VerificationResult(bool IsValid, RejectReason? Reason, string? Hint, string ChainStatus, string? Warning)
 {
+    /// <summary>For each certificate whose revocation was checked offline, the CRL that decided it (what <c>check</c> shows).</summary>
+    public IReadOnlyList<RevocationEvidence> Revocation { get; init; } = [];
+
     public static VerificationResult Valid { get; } = new(true, null, null, string.Empty, null);
 
     public static VerificationResult Reject(RejectReason reason, string hint, string chainStatus = "") =>

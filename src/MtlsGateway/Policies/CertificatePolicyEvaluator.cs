@@ -21,6 +21,11 @@ public sealed class CertificatePolicyEvaluator(VerificationCache cache, Presente
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(presented);
         var result = cache.GetOrVerify(presented, policy.TrustStore, out validUntil);
+        if (result.Reason is not (null or RejectReason.PartialChain or RejectReason.UntrustedIssuer or RejectReason.BadSignature))
+        {
+            presentedCertificates.RememberChain(presented); // the chain reached an anchor: a resumed session may need it
+        }
+
         if (!result.IsValid)
         {
             return PolicyVerdict.Refuse(result.Reason ?? RejectReason.UntrustedIssuer, result.Hint ?? "certificate did not verify", result.ChainStatus);

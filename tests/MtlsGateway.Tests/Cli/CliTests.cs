@@ -135,6 +135,115 @@ public sealed class CliTests
         output.ToString().Should().Contain("refused: Expired");
     }
 
+    private static ConfigFolder RootOnlyFolder(params string[] crlFiles) => new((c, _) =>
+    {
+        var store = c["Gateway"]!["TrustStores"]!["partners"]!;
+        store["CaFiles"] = new System.Text.Json.Nodes.JsonArray("pki/partners-root.crt");
+        store["CrlFiles"] = new System.Text.Json.Nodes.JsonArray([.. crlFiles.Select(f => System.Text.Json.Nodes.JsonValue.Create(f))]);
+    });
+
+    [Fact]
+    public void Validate_RootOnlyStoreWithBothCrls_ListsWhoseEachCrlIsAndWarnsNothing()
+    {
+        using var folder = RootOnlyFolder("pki/partners-root.crl", "pki/partners.crl");
+        using var output = new StringWriter();
+
+        var code = ValidateCommand.Execute(folder.ConfigPath, output);
+
+        code.Should().Be(0, output.ToString());
+        var lines = output.ToString().Split('\n', StringSplitOptions.TrimEntries);
+        lines.Should().Contain("trust store 'partners' (Revocation Offline): 2 CRL(s)");
+        lines.Should().Contain(l => l.StartsWith("CRL pki/partners-root.crl: issuer CN=MtlsGateway Dev Partners Root CA", StringComparison.Ordinal)
+            && l.Contains(", bound to CA CN=MtlsGateway Dev Partners Root CA", StringComparison.Ordinal) && l.Contains("of the store; thisUpdate ", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.StartsWith("CRL pki/partners.crl: issuer CN=MtlsGateway Dev Partners Issuing CA", StringComparison.Ordinal)
+            && l.Contains("not a CA of the store: waits for a presented issuer", StringComparison.Ordinal) && l.EndsWith(", 1 revoked", StringComparison.Ordinal));
+        output.ToString().Should().NotContain("warning");
+    }
+
+    [Fact]
+    public void Validate_RootOnlyStoreWithoutTheIssuingCasCrl_WarnsExitsZeroAndCheckAgrees()
+    {
+        using var folder = RootOnlyFolder("pki/partners-root.crl");
+        using var output = new StringWriter();
+        using var checkOutput = new StringWriter();
+
+        var code = ValidateCommand.Execute(folder.ConfigPath, output);
+        var check = CheckCommand.Execute(folder.ConfigPath, "acme-orders", folder.Pki("client.crt"), null, null, checkOutput);
+
+        code.Should().Be(0, output.ToString());
+        output.ToString().Should().Contain("valid (").And.Contain(", 1 warning(s)")
+            .And.Contain("warning: Gateway:TrustStores:partners:CrlFiles: CaFiles holds only root CAs and CrlFiles only their CRLs: if clients send their issuing CA, the certificates it issues will get RevocationUnknown and be refused; add the CRL of each issuing CA the clients send to CrlFiles");
+        check.Should().Be(1);
+        checkOutput.ToString().Should().Contain("refused: RevocationUnknown").And.Contain("add that CA's CRL to CrlFiles");
+    }
+
+    [Fact]
+    public void Validate_OfflineStoreCaWithoutCrl_WarnsThatItsCertificatesGetRevocationUnknown()
+    {
+        using var folder = new ConfigFolder((c, _) => c["Gateway"]!["TrustStores"]!["partners"]!["CrlFiles"] = new System.Text.Json.Nodes.JsonArray("pki/partners-root.crl"));
+        using var output = new StringWriter();
+
+        var code = ValidateCommand.Execute(folder.ConfigPath, output);
+
+        code.Should().Be(0, output.ToString());
+        output.ToString().Should().Contain("warning: Gateway:TrustStores:partners:CrlFiles: certificates issued by CN=MtlsGateway Dev Partners Issuing CA")
+            .And.Contain("will get RevocationUnknown and be refused: Revocation is Offline and CrlFiles holds no CRL of that CA; add its CRL to CrlFiles, or set Revocation to None (or Online)");
+    }
+
+    [Fact]
+    public void Validate_MissingCaFile_IsTheOnlyError()
+    {
+        using var folder = new ConfigFolder((c, _) => c["Gateway"]!["TrustStores"]!["partners"]!["CaFiles"] = new System.Text.Json.Nodes.JsonArray("pki/missing-root.crt", "pki/partners-intermediate.crt"));
+        using var output = new StringWriter();
+
+        var code = ValidateCommand.Execute(folder.ConfigPath, output);
+
+        code.Should().Be(1);
+        output.ToString().Should().Contain(": 1 error(s)").And.Contain("Gateway:TrustStores:partners:CaFiles:0: file 'pki/missing-root.crt' does not exist");
+    }
+
+    [Fact]
+    public void Validate_IntermediateOnlyStore_ErrorNamesAllowPartialChainAndSettingItValidates()
+    {
+        using var folder = new ConfigFolder((c, _) =>
+        {
+            c["Gateway"]!["TrustStores"]!["partners"]!["CaFiles"] = new System.Text.Json.Nodes.JsonArray("pki/partners-intermediate.crt");
+            c["Gateway"]!["TrustStores"]!["partners"]!["CrlFiles"] = new System.Text.Json.Nodes.JsonArray("pki/partners.crl");
+        });
+        using var refused = new StringWriter();
+        using var accepted = new StringWriter();
+        using var checkOutput = new StringWriter();
+
+        var refusedCode = ValidateCommand.Execute(folder.ConfigPath, refused);
+        var config = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(folder.ConfigPath))!;
+        config["Gateway"]!["TrustStores"]!["partners"]!["AllowPartialChain"] = true;
+        folder.Write(config);
+        var acceptedCode = ValidateCommand.Execute(folder.ConfigPath, accepted);
+        var check = CheckCommand.Execute(folder.ConfigPath, "acme-orders", folder.Pki("client.crt"), null, null, checkOutput);
+
+        refusedCode.Should().Be(1);
+        refused.ToString().Should().Contain("or set AllowPartialChain to true");
+        acceptedCode.Should().Be(0, accepted.ToString());
+        check.Should().Be(0, checkOutput.ToString());
+    }
+
+    [Fact]
+    public void Check_ShowsWhichCrlDecidedEachCertificateAndItsAge()
+    {
+        using var folder = RootOnlyFolder("pki/partners-root.crl", "pki/partners.crl");
+        using var output = new StringWriter();
+
+        var code = CheckCommand.Execute(folder.ConfigPath, "acme-orders", folder.Pki("client.crt"), null, null, output);
+
+        code.Should().Be(0, output.ToString());
+        var lines = output.ToString().Split('\n', StringSplitOptions.TrimEntries);
+        lines.Should().Contain(l => l.StartsWith("revocation of CN=acme-orders-client", StringComparison.Ordinal)
+            && l.Contains(": not listed in CRL pki/partners.crl of CN=MtlsGateway Dev Partners Issuing CA", StringComparison.Ordinal)
+            && l.Contains(", issued 1 hour ago (", StringComparison.Ordinal) && l.Contains("), next update in ", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.StartsWith("revocation of CN=MtlsGateway Dev Partners Issuing CA", StringComparison.Ordinal)
+            && l.Contains(": not listed in CRL pki/partners-root.crl of CN=MtlsGateway Dev Partners Root CA", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Check_Process_ExitCodesAndUnknownPolicy()
     {

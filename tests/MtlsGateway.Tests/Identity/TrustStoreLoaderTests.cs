@@ -119,7 +119,7 @@ public sealed class TrustStoreLoaderTests : IDisposable
 
         errors.Should().ContainSingle().Which.Should().Be(new ConfigError(
             $"{Store}:CaFiles",
-            $"holds no root (self-signed) CA, so no chain can end in it; add the root that issued {TestPki.IntermediateName}'s issuer {TestPki.RootName}"));
+            $"holds no root (self-signed) CA, so no chain can end in it; add the root that issued {TestPki.IntermediateName}'s issuer {TestPki.RootName}, or set AllowPartialChain to true to make the CAs in CaFiles trust anchors themselves"));
     }
 
     [Fact]
@@ -175,17 +175,18 @@ public sealed class TrustStoreLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Load_CrlOfUnknownCa_AsksToAddTheCa()
+    public void Load_CrlOfCaNotInStore_IsKeptUnboundForAPresentedIssuer()
     {
         using var other = TestPki.CreateRoot("CN=Elsewhere", _pki.Now);
         var options = _pki.StoreOptions(RevocationCheck.Offline);
         options.CrlFiles.Add(_pki.WriteCrl("elsewhere.crl", other));
 
-        var (_, errors) = Load(options);
+        var (store, errors) = Load(options);
 
-        errors.Should().ContainSingle().Which.Should().Be(new ConfigError(
-            $"{Store}:CrlFiles:2",
-            $"CRL '{Path.Combine(_pki.Directory, "elsewhere.crl")}' is issued by CN=Elsewhere, which is not a CA in trust store 'partners'; add that CA to CaFiles or remove the CRL"));
+        errors.Should().BeEmpty();
+        store!.Crls.Should().HaveCount(3);
+        store.Crls[2].Signer.Should().BeNull();
+        store.CrlSources[2].Should().Be(Path.Combine(_pki.Directory, "elsewhere.crl"));
     }
 
     [Fact]
