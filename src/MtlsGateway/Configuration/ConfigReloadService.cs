@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Diagnostics;
@@ -6,7 +7,7 @@ namespace MtlsGateway.Configuration;
 
 /// <summary>
 /// Follows the config file and every file it names. A change is applied once the files have stopped changing
-/// (two equal fingerprints in a row: a half-written file is never loaded); the whole configuration is then
+/// (two equal fingerprints in a row: a half-written file is never loaded), or at once on SIGHUP; the whole configuration is then
 /// loaded and validated, and either swapped in (gateway snapshot first, then YARP's routes and clusters through
 /// <see cref="SnapshotConfigurationProvider"/>) or refused with every error while the last good one stays.
 /// Open connections keep working: they finish on the snapshot they started with, and every new request is
@@ -19,8 +20,11 @@ public sealed class ConfigReloadService(
     TimeProvider time,
     ILogger<ConfigReloadService> logger) : BackgroundService
 {
+    private readonly SemaphoreSlim _signalled = new(0, 1);
     private string _applied = string.Empty;
     private string? _pending;
+    private volatile bool _settleNow;
+    private PosixSignalRegistration? _sighup;
 
     /// <summary>Raised after each reload attempt, successful or not (metrics subscribe).</summary>
     public event Action<bool>? Reloaded;
@@ -31,7 +35,48 @@ public sealed class ConfigReloadService(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _applied = Fingerprint(state.Current.Options);
+        // SIGHUP's default is to end the process: here it means "look at the files now" (systemd's ExecReload).
+        _sighup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            LookNow();
+        });
         return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _sighup?.Dispose();
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _sighup?.Dispose();
+        _signalled.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>
+    /// Look at the files at once and apply a change without waiting for it to settle: the operator says the files are
+    /// ready (SIGHUP). Works with <c>Gateway:Reload:Enabled</c> false too.
+    /// </summary>
+    internal void LookNow()
+    {
+        logger.ConfigLookRequested();
+        _settleNow = true;
+        try
+        {
+            _signalled.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // a look is already requested
+        }
+        catch (ObjectDisposedException)
+        {
+            // stopping
+        }
     }
 
     /// <summary>How long a look may take before the watcher counts as failing: ten poll intervals, at least 5 s.</summary>
@@ -41,16 +86,30 @@ public sealed class ConfigReloadService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = state.Current.Options.Reload;
-        if (!options.Enabled)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(options.PollInterval, time);
+        using var timer = options.Enabled ? new PeriodicTimer(options.PollInterval, time) : null;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            // The pending wait of each source survives a wake-up by the other (a PeriodicTimer takes one waiter at a time).
+            var tick = timer is null ? Task.Delay(Timeout.Infinite, stoppingToken) : timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            var signal = _signalled.WaitAsync(stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
             {
+                var woke = await Task.WhenAny(tick, signal);
+                await woke; // a cancelled wait ends the loop here
+                if (woke == tick)
+                {
+                    if (!await tick)
+                    {
+                        return;
+                    }
+
+                    tick = timer!.WaitForNextTickAsync(stoppingToken).AsTask();
+                }
+                else
+                {
+                    signal = _signalled.WaitAsync(stoppingToken);
+                }
+
                 await LookAsync(StuckAfter(options.PollInterval), stoppingToken);
             }
         }
@@ -118,16 +177,18 @@ public sealed class ConfigReloadService(
         if (current == _applied)
         {
             _pending = null;
+            _settleNow = false;
             return true;
         }
 
-        if (current != _pending)
+        if (current != _pending && !_settleNow)
         {
             _pending = current; // changed since the last look: wait until it settles
             return false;
         }
 
         _pending = null;
+        _settleNow = false;
         Reload();
         _applied = current; // after: a reload that threw is tried again
         return true;

@@ -23,4 +23,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 3014, EventName = "ConfigWatchRecovered", Level = LogLevel.Information,
         Message = "The configuration watcher looks at the files again (failing since {Since})")]
     public static partial void ConfigWatchRecovered(this ILogger logger, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 3015, EventName = "ConfigLookRequested", Level = LogLevel.Information,
+        Message = "SIGHUP: looking at the configuration and every file it names now")]
+    public static partial void ConfigLookRequested(this ILogger logger);
 }

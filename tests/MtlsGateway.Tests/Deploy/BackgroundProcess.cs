@@ -25,6 +25,10 @@ internal sealed class BackgroundProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Sends a POSIX signal (e.g. <c>HUP</c>) with kill(1).</summary>
+    public async Task SignalAsync(string signal) =>
+        (await ProcessRunner.RunAsync("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10))).ExitCode.Should().Be(0);
+
     /// <summary>Every line written to stdout and stderr so far.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 
