@@ -115,6 +115,20 @@ public sealed class UpgradeRouteTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task CurlHttp2OverPlainHttp_H2cUpgradeOffer_RefusedLikeAnyUpgrade()
+    {
+        // curl --http2 on http:// offers "Upgrade: h2c"; Kestrel reports it as an upgradable request, which YARP would
+        // tunnel to a backend answering 101, so it is refused like any other upgrade the route does not list.
+        var result = await ProcessRunner.RunAsync("curl",
+            ["-sS", "--http2", "--max-time", "10", "-H", "Host: localhost", "-w", "\n%{http_code}", $"http://127.0.0.1:{_host.Port("plain")}/status"],
+            TimeSpan.FromSeconds(20));
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.StandardOutput.Should().Contain("\"reason\":\"UpgradeNotAllowed\"").And.EndWith("\n403");
+        _backendRequests.Should().Be(0);
+    }
+
+    [Fact]
     public async Task PlainRequest_OnARouteWithoutTheSwitch_StillServed()
     {
         using var client = _host.CreateClient("localhost", "client");
