@@ -29,6 +29,19 @@ public sealed class SniSourceTests : IAsyncLifetime
 
     private static Stream HundredByteRecords(Stream network) => new FragmentingStream(network, 100);
 
+    /// <summary>One HTTP/2 request by curl, without a client certificate: status ("000" when none), HTTP version, exit code.</summary>
+    private async Task<(string Status, string Version, int ExitCode)> CurlHttp2Async(int port, string sni, string authority)
+    {
+        var result = await ProcessRunner.RunAsync("curl",
+        [
+            "--silent", "--http2", "--max-time", "15", "--resolve", $"{sni}:{port}:127.0.0.1", "--cacert", _host.Pki("partners-root.crt"),
+            "--header", $"Host: {authority}", "--output", "/dev/null", "--write-out", "%{http_code} %{http_version}",
+            $"https://{sni}:{port}/anything",
+        ], TimeSpan.FromSeconds(30));
+        var parts = result.StandardOutput.Trim().Split(' ');
+        return (parts[0], parts.Length > 1 ? parts[1] : string.Empty, result.ExitCode);
+    }
+
     [Fact]
     public async Task StrictHost_HelloInHundredByteRecords_NoCertificate_IsRefusedInTheHandshake()
     {
@@ -63,6 +76,35 @@ public sealed class SniSourceTests : IAsyncLifetime
             "GET /anything HTTP/1.1\r\nHost: open.partner.test\r\nConnection: close\r\n\r\n", wrap: HundredByteRecords);
 
         response.Should().StartWith("HTTP/1.1 200").And.Contain("demo echo");
+        _host.Logs.Named("RequestRejected").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Http2_OpenSni_AuthorityStrict_HelloInHundredByteRecords_Is421HostMismatch()
+    {
+        // curl sends a custom Host as HTTP/2's :authority; the relay splits its hello.
+        await using var relay = new ReframingRelay(_host.Port(), 100);
+
+        var (status, version, _) = await CurlHttp2Async(relay.Port, "open.partner.test", "strict.partner.test");
+
+        (status, version).Should().Be(("421", "2"));
+        var logged = await _host.Logs.WaitForAsync("RequestRejected");
+        LogSink.Property(logged, "Reason").Should().Be("HostMismatch");
+        LogSink.Property(logged, "Sni").Should().Be("open.partner.test");
+    }
+
+    [Fact]
+    public async Task Http2_StrictHost_HelloInHundredByteRecords_NoCertificate_IsRefusedInTheHandshake()
+    {
+        await using var relay = new ReframingRelay(_host.Port(), 100);
+
+        var (status, _, exitCode) = await CurlHttp2Async(relay.Port, "strict.partner.test", "strict.partner.test");
+
+        status.Should().Be("000", "no HTTP response: the handshake itself was refused");
+        exitCode.Should().NotBe(0);
+        var logged = await _host.Logs.WaitForAsync("HandshakeFailed");
+        LogSink.Property(logged, "Reason").Should().Be("NoCertificate");
+        LogSink.Property(logged, "Sni").Should().Be("strict.partner.test");
         _host.Logs.Named("RequestRejected").Should().BeEmpty();
     }
 

@@ -47,7 +47,7 @@ internal static class ClientHellos
         return [.. output];
     }
 
-    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count, CancellationToken token)
+    public static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count, CancellationToken token)
     {
         var buffer = new byte[count];
         var read = 0;
