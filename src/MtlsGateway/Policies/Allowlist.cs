@@ -110,7 +110,8 @@ public sealed class Allowlist
     {
         0 => $"the certificate has no {kind} to match {{0}}Allow.{key} {allowed}",
         1 => $"{kind} {values[0]} is not in {{0}}Allow.{key} {allowed}",
-        _ => $"{kinds} [{string.Join(", ", values)}] are not in {{0}}Allow.{key} {allowed}",
+        // A certificate may carry thousands of names: list a few, built per refusal.
+        _ => $"{kinds} [{string.Join(", ", values.Take(ListedEntries))}{(values.Count > ListedEntries ? $", … ({values.Count - ListedEntries} more)" : string.Empty)}] are not in {{0}}Allow.{key} {allowed}",
     };
 
     private static string List(List<string> entries) => entries.Count <= ListedEntries
