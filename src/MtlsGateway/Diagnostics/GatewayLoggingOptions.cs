@@ -7,6 +7,8 @@ public sealed class GatewayLoggingOptions
 
     public const int DefaultRefusalSummaryMaxSources = 1000;
 
+    public const int DefaultRefusalSummaryCertificatesPerIp = 5;
+
     /// <summary>One compact <c>RequestCompleted</c> line per admitted request (on by default).</summary>
     public bool Requests { get; set; } = true;
 
@@ -15,4 +17,8 @@ public sealed class GatewayLoggingOptions
 
     /// <summary>How many distinct sources are tracked per interval; refusals from further sources share one overflow summary.</summary>
     public int RefusalSummaryMaxSources { get; set; } = DefaultRefusalSummaryMaxSources;
+
+    /// <summary>How many distinct certificates from one remote IP (same event, reason and policy) are logged in full per
+    /// interval; refusals with further certificates from that IP are summarised by the IP (at least 1).</summary>
+    public int RefusalSummaryCertificatesPerIp { get; set; } = DefaultRefusalSummaryCertificatesPerIp;
 }

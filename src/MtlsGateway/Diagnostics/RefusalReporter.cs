@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace MtlsGateway.Diagnostics;
 
 /// <summary>
-/// The one way a refusal is reported: counted in the metrics every time, logged in full the first time its
-/// source is seen, summarised by <see cref="RefusalThrottle"/> after that. Callers pass their own logger so the
+/// The one way a refusal is reported: its fields capped (<see cref="RefusalFieldCaps"/>), counted in the metrics every
+/// time, logged in full the first time its source is seen, summarised by <see cref="RefusalThrottle"/> after that. Callers pass their own logger so the
 /// event keeps the category of the code that decided.
 /// </summary>
 public sealed class RefusalReporter(RefusalThrottle throttle, GatewayMetrics metrics, KestrelTlsFailureCapture tlsFailures)
@@ -14,6 +14,7 @@ public sealed class RefusalReporter(RefusalThrottle throttle, GatewayMetrics met
 
     public void HandshakeFailed(ILogger logger, RefusalDetails details)
     {
+        details = details.Capped();
         metrics.Refused(RefusalStage.Handshake, details);
         if (throttle.ShouldLog(RefusalStage.Handshake, details))
         {
@@ -23,6 +24,7 @@ public sealed class RefusalReporter(RefusalThrottle throttle, GatewayMetrics met
 
     public void RequestRejected(ILogger logger, RefusalDetails details)
     {
+        details = details.Capped();
         metrics.Refused(RefusalStage.Request, details);
         if (throttle.ShouldLog(RefusalStage.Request, details))
         {

@@ -10,6 +10,9 @@ internal sealed class RefusalTally(RefusalStage stage, RefusalDetails first)
 
     public long Count { get; set; }
 
+    /// <summary>For a per-IP source (<see cref="RefusalSource.AnyCertificate"/>): certificates from the IP logged in full.</summary>
+    public int Certificates { get; set; }
+
     public DateTimeOffset FirstSeen { get; set; }
 
     public DateTimeOffset LastSeen { get; set; }

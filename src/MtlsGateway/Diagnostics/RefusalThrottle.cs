@@ -7,8 +7,11 @@ namespace MtlsGateway.Diagnostics;
 /// <summary>
 /// Keeps a flood of refusals from flooding the disk (GATEWAY.md, "Logs"). The first refusal from a source is
 /// logged in full; repeats are only counted, and every <c>Gateway:Logging:RefusalSummaryInterval</c> one
-/// <c>RefusalsSummarised</c> event per source says how many there were and when. The number of tracked sources
-/// is capped: past the cap, refusals from new sources share one overflow summary instead of growing the table.
+/// <c>RefusalsSummarised</c> event per source says how many there were and when. A source is a certificate (or, without
+/// one, the remote IP); a remote IP also bounds how many new certificates it gets logged in full per interval, after
+/// which its refusals are summarised by the IP. The number of tracked sources is capped: past the cap, refusals from
+/// new sources share one overflow summary instead of growing the table, and what a source keeps is capped
+/// (<see cref="RefusalFieldCaps"/>), so the table's memory is bounded too.
 /// Metrics count every refusal whatever this decides. One instance per application, driven by its TimeProvider.
 /// </summary>
 public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogger<RefusalThrottle> logger) : IHostedService, IDisposable
@@ -18,6 +21,18 @@ public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogg
     private RefusalTally? _overflow;
     private ITimer? _timer;
     private TimeSpan _interval;
+
+    /// <summary>Sources tracked now (certificates, remote IPs): at most <c>RefusalSummaryMaxSources</c>.</summary>
+    public int TrackedSources
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tallies.Count;
+            }
+        }
+    }
 
     /// <summary>Records a refusal; true when the caller should log it in full (the first from its source).</summary>
     public bool ShouldLog(RefusalStage stage, RefusalDetails details)
@@ -33,10 +48,34 @@ public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogg
                 return false;
             }
 
+            // A certificate not seen yet: news only while its remote IP has certificates to spare this interval, so a
+            // client minting a certificate per connection gets a few full events, then one summary by its IP.
+            RefusalTally? byIp = null;
+            if (details.CertSha256 is not null)
+            {
+                var ipSource = source.ByRemoteIp(details);
+                if (_tallies.TryGetValue(ipSource, out byIp) && byIp.Certificates >= CertificatesPerIp)
+                {
+                    byIp.Add(now);
+                    return false;
+                }
+
+                if (byIp is null && _tallies.Count < Options.RefusalSummaryMaxSources)
+                {
+                    byIp = new RefusalTally(stage, details);
+                    _tallies.Add(ipSource, byIp);
+                }
+            }
+
             if (_tallies.Count >= Options.RefusalSummaryMaxSources)
             {
                 (_overflow ??= new RefusalTally(stage, details)).Add(now);
                 return false;
+            }
+
+            if (byIp is not null)
+            {
+                byIp.Certificates++;
             }
 
             _tallies.Add(source, new RefusalTally(stage, details));
@@ -60,7 +99,7 @@ public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogg
                     continue;
                 }
 
-                summaries.Add(new RefusalSummary(tally.Stage, tally.First, tally.Count, tally.FirstSeen, tally.LastSeen));
+                summaries.Add(new RefusalSummary(tally.Stage, source.AnyCertificate ? ByRemoteIp(tally) : tally.First, tally.Count, tally.FirstSeen, tally.LastSeen));
                 tally.Count = 0;
             }
 
@@ -113,6 +152,25 @@ public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogg
     public void Dispose() => _timer?.Dispose();
 
     private GatewayLoggingOptions Options => state.Current.Options.Logging;
+
+    private int CertificatesPerIp => Math.Max(1, Options.RefusalSummaryCertificatesPerIp);
+
+    /// <summary>A per-IP summary stands for many certificates: the first one's identity would name none of them.</summary>
+    private RefusalDetails ByRemoteIp(RefusalTally tally) => tally.First with
+    {
+        RemotePort = 0,
+        CertSubject = null,
+        CertIssuer = null,
+        CertSerial = null,
+        CertSha256 = null,
+        CertNotBefore = null,
+        CertNotAfter = null,
+        CertDns = null,
+        CertUris = null,
+        ConnectionId = null,
+        TraceId = null,
+        Hint = $"refusals from {tally.First.RemoteIp} with further certificates, each new, beyond the {CertificatesPerIp} logged in full per interval (Gateway:Logging:RefusalSummaryCertificatesPerIp); the first was: {tally.First.Hint}",
+    };
 
     private TimeSpan Interval => Options.RefusalSummaryInterval > TimeSpan.Zero
         ? Options.RefusalSummaryInterval

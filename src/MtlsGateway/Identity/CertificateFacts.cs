@@ -33,7 +33,9 @@ internal static class CertificateFacts
         return eku is null || eku.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Any(o => o.Value == oid);
     }
 
-    /// <summary>The subject for messages; a SAN-only certificate has an empty one, which would read as nothing.</summary>
+    /// <summary>The subject for messages; a SAN-only certificate has an empty one, which would read as nothing. Capped
+    /// (<see cref="Diagnostics.RefusalFieldCaps.FieldLength"/>): a client's kilobytes of subject must not push a hint's
+    /// advice past the hint's own cap.</summary>
     public static string Name(X509Certificate2 certificate) =>
-        DistinguishedNames.Format(certificate.SubjectName) is { Length: > 0 } name ? name : "(empty subject)";
+        DistinguishedNames.Format(certificate.SubjectName) is { Length: > 0 } name ? Diagnostics.RefusalFieldCaps.Truncate(name)! : "(empty subject)";
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Diagnostics;
 using MtlsGateway.Pki;
 
 namespace MtlsGateway.Identity;
@@ -123,9 +124,11 @@ internal static class VerificationHints
     public static string NameConstraintViolated(X509Certificate2 certificate, X509Certificate2? constrainingCa, string detail)
     {
         var (dns, uris) = SubjectAltNames.Read(certificate);
+        // The verdict is cached per certificate: a certificate with thousands of names must not make a hint of them all.
         var names = dns.Select(d => "DNS " + d).Concat(uris.Select(u => "URI " + u)).Prepend(CertificateFacts.Name(certificate)).ToList();
+        var listed = RefusalFieldCaps.List(names, ", ");
         var ca = constrainingCa is null ? "an issuing CA" : $"issuing CA {CertificateFacts.Name(constrainingCa)}";
-        return $"the names of the certificate ({string.Join(", ", names)}) are outside the name constraints of {ca} ({detail}); that CA was not allowed to issue them";
+        return $"the names of the certificate ({listed}) are outside the name constraints of {ca} ({detail}); that CA was not allowed to issue them";
     }
 
     public static string UnknownCriticalExtension(X509Certificate2 certificate, int index, IEnumerable<string> oids) =>

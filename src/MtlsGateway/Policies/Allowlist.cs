@@ -119,7 +119,8 @@ public sealed class Allowlist
     {
         0 => $"the certificate has no {kind} to match {{0}}Allow.{key} {Escape(allowed)}",
         1 => $"{kind} {Escape(values[0])} is not in {{0}}Allow.{key} {Escape(allowed)}",
-        _ => $"{kinds} [{Escape(string.Join(", ", values))}] are not in {{0}}Allow.{key} {Escape(allowed)}",
+        // A certificate may carry thousands of names: list a few, built per refusal.
+        _ => $"{kinds} [{Escape(string.Join(", ", values.Take(ListedEntries)))}{(values.Count > ListedEntries ? $", … ({values.Count - ListedEntries} more)" : string.Empty)}] are not in {{0}}Allow.{key} {Escape(allowed)}",
     };
 
     /// <summary>A clause is a composite format string: braces from a certificate or the configuration stay literal.</summary>
