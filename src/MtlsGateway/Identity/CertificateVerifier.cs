@@ -55,6 +55,11 @@ public sealed class CertificateVerifier : ICertificateVerifier
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(store);
+        if (PathValidation.CheckSyntax([leaf, .. presentedExtra ?? []]) is { } malformed)
+        {
+            return malformed; // before anything reads the extensions: the platform throws at the first damaged one
+        }
+
         if (CertificateFacts.IsCertificateAuthority(leaf))
         {
             return VerificationResult.Reject(RejectReason.WrongUsage, VerificationHints.IsCertificateAuthority(leaf));
@@ -151,6 +156,11 @@ public sealed class CertificateVerifier : ICertificateVerifier
         TrustStore store,
         DateTimeOffset at)
     {
+        if (PathValidation.CheckSyntax(elements) is { } malformed)
+        {
+            return malformed with { ChainStatus = status };
+        }
+
         var reason = ChainStatusMapper.Classify(flags);
         if (reason is RejectReason.Revoked)
         {
@@ -163,7 +173,12 @@ public sealed class CertificateVerifier : ICertificateVerifier
             return VerificationResult.Reject(refined, hint, status);
         }
 
-        // The chain reached one of our roots: now whether it is strong enough to mean anything.
+        // The chain reached one of our roots: now whether RFC 5280 allows it, and whether it is strong enough to mean anything.
+        if (PathValidation.Check(elements) is { } nonconformant)
+        {
+            return nonconformant with { ChainStatus = status };
+        }
+
         if (store.Requirements.CheckChain(elements, store.Name) is { } weak)
         {
             return weak with { ChainStatus = status };
@@ -254,7 +269,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             if ((flags & NameConstraintFlags) != 0)
             {
                 var constraining = elements.Skip(i + 1).FirstOrDefault(e => e.Extensions[NameConstraintsOid] is not null);
-                return VerificationHints.NameConstraintViolated(elements[i], constraining, Detail(chain, NameConstraintFlags));
+                return PathValidation.ExplainNameConstraints(elements) ?? VerificationHints.NameConstraintViolated(elements[i], constraining, Detail(chain, NameConstraintFlags));
             }
         }
 
