@@ -27,6 +27,9 @@ namespace MtlsGateway.Identity;
 /// once the chain reaches one of our roots, its depth, signature algorithms and key sizes are checked before validity,
 /// usage and revocation, because the platform checks none of them on Linux. A CA acting beyond its powers (not a CA,
 /// past its pathLen or name constraints) reads <see cref="RejectReason.UntrustedIssuer"/> naming that CA.</para>
+/// <para>RFC 5280 (<see cref="PathValidation"/>): the extensions the client sent are parsed before anything reads them,
+/// and once the chain reaches one of our roots its §4.2 MUSTs and name constraints are checked before strength, because
+/// the platform's chain builder is lenient about them.</para>
 /// <para>Offline revocation is done here from the store's verified CRLs (the platform cannot take CRL
 /// files on Linux): the leaf and each intermediate against the CRL of its issuer.</para>
 /// </remarks>
