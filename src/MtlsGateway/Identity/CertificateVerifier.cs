@@ -27,6 +27,9 @@ namespace MtlsGateway.Identity;
 /// once the chain reaches one of our roots, its depth, signature algorithms and key sizes are checked before validity,
 /// usage and revocation, because the platform checks none of them on Linux. A CA acting beyond its powers (not a CA,
 /// past its pathLen or name constraints) reads <see cref="RejectReason.UntrustedIssuer"/> naming that CA.</para>
+/// <para>RFC 5280 (<see cref="PathValidation"/>): the extensions the client sent are parsed before anything reads them,
+/// and once the chain reaches one of our roots its §4.2 MUSTs and name constraints are checked before strength, because
+/// the platform's chain builder is lenient about them.</para>
 /// <para>Offline revocation is done here from the store's CRLs (the platform cannot take CRL files on Linux): the
 /// leaf and each intermediate against the CRL of its issuer, a CA of the store or one the client sent, used once it
 /// verifies with that issuer's key. With AllowPartialChain the store's intermediates are anchors: a chain may end at
@@ -60,6 +63,11 @@ public sealed class CertificateVerifier : ICertificateVerifier
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(store);
+        if (PathValidation.CheckSyntax([leaf, .. presentedExtra ?? []]) is { } malformed)
+        {
+            return malformed; // before anything reads the extensions: the platform throws at the first damaged one
+        }
+
         if (CertificateFacts.IsCertificateAuthority(leaf))
         {
             return VerificationResult.Reject(RejectReason.WrongUsage, VerificationHints.IsCertificateAuthority(leaf));
@@ -190,6 +198,11 @@ public sealed class CertificateVerifier : ICertificateVerifier
         TrustStore store,
         DateTimeOffset at)
     {
+        if (PathValidation.CheckSyntax(elements) is { } malformed)
+        {
+            return malformed with { ChainStatus = status };
+        }
+
         var reason = ChainStatusMapper.Classify(flags);
         if (reason is RejectReason.Revoked)
         {
@@ -202,7 +215,12 @@ public sealed class CertificateVerifier : ICertificateVerifier
             return VerificationResult.Reject(refined, hint, status);
         }
 
-        // The chain reached one of our roots: now whether it is strong enough to mean anything.
+        // The chain reached one of our roots: now whether RFC 5280 allows it, and whether it is strong enough to mean anything.
+        if (PathValidation.Check(elements) is { } nonconformant)
+        {
+            return nonconformant with { ChainStatus = status };
+        }
+
         if (store.Requirements.CheckChain(elements, store.Name) is { } weak)
         {
             return weak with { ChainStatus = status };
@@ -295,7 +313,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             if ((flags & NameConstraintFlags) != 0)
             {
                 var constraining = elements.Skip(i + 1).FirstOrDefault(e => e.Extensions[NameConstraintsOid] is not null);
-                return VerificationHints.NameConstraintViolated(elements[i], constraining, Detail(chain, NameConstraintFlags));
+                return PathValidation.ExplainNameConstraints(elements) ?? VerificationHints.NameConstraintViolated(elements[i], constraining, Detail(chain, NameConstraintFlags));
             }
         }
 

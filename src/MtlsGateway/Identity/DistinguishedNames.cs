@@ -59,6 +59,19 @@ internal static class DistinguishedNames
         }
     }
 
+    /// <summary>Every value of attribute <paramref name="oid"/> that reads as text, multi-valued RDNs included; none if the name does not decode.</summary>
+    public static IReadOnlyList<string> Values(X500DistinguishedName name, string oid)
+    {
+        try
+        {
+            return ReadRdns(name.RawData).SelectMany(rdn => rdn).Where(a => a.Oid == oid && a.Text is not null).Select(a => a.Text!).ToList();
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>RDNs most specific first (the reverse of their DER order), each with its attributes in DER order.</summary>
     private static List<List<Attribute>> ReadRdns(byte[] der)
     {

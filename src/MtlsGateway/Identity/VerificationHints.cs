@@ -134,6 +134,45 @@ internal static class VerificationHints
     public static string UnknownCriticalExtension(X509Certificate2 certificate, int index, IEnumerable<string> oids) =>
         $"{Role(certificate, index, isAnchor: false)} carries critical extension {string.Join(", ", oids)}, which the gateway does not understand; RFC 5280 requires refusing it — have the CA reissue the certificate without it or mark it non-critical";
 
+    public static string MalformedExtension(X509Certificate2 certificate, int index, bool isAnchor, string oid, string name, string problem) =>
+        $"{Role(certificate, index, isAnchor)} has a malformed {name} extension ({oid}): {problem}; the certificate cannot be validated — have {(index == 0 ? "its CA" : "that CA")} reissue it";
+
+    public static string CaBasicConstraintsNotCritical(X509Certificate2 ca) =>
+        $"issuing CA {CertificateFacts.Name(ca)} marks basic constraints (CA=true) non-critical; RFC 5280 4.2.1.9 requires it critical in CA certificates, so the CA is not a valid issuer until it is reissued";
+
+    public static string CaWithoutKeyUsage(X509Certificate2 ca) =>
+        $"issuing CA {CertificateFacts.Name(ca)} has no key usage extension; RFC 5280 4.2.1.3 requires one with keyCertSign in CA certificates, so the CA is not a valid issuer until it is reissued";
+
+    public static string CaWithoutKeyCertSign(X509Certificate2 ca) =>
+        $"key usage of issuing CA {CertificateFacts.Name(ca)} lacks keyCertSign, so it may not sign certificates (RFC 5280 4.2.1.3)";
+
+    public static string CaWithoutSubjectKeyId(X509Certificate2 ca) =>
+        $"issuing CA {CertificateFacts.Name(ca)} has no subject key identifier; RFC 5280 4.2.1.2 requires one in every CA certificate, so the CA is not a valid issuer until it is reissued";
+
+    public static string KeyIdentifierCritical(X509Certificate2 certificate, int index, string which) =>
+        $"{Role(certificate, index, isAnchor: false)} marks its {which} critical; RFC 5280 4.2.1.1 and 4.2.1.2 require it non-critical — have {(index == 0 ? "its CA" : "that CA")} reissue it";
+
+    public static string MissingAuthorityKeyId(X509Certificate2 certificate, int index, bool hasExtension) =>
+        $"{Role(certificate, index, isAnchor: false)} has {(hasExtension ? "an authority key identifier without keyIdentifier" : "no authority key identifier")}; RFC 5280 4.2.1.1 requires the issuer's key identifier in every certificate but a self-signed root — have {(index == 0 ? "its CA" : "that CA's issuer")} reissue it";
+
+    public static string AuthorityKeyIdMismatch(X509Certificate2 certificate, int index, ReadOnlySpan<byte> authorityKeyId, X509Certificate2 issuer, ReadOnlySpan<byte> issuerKeyId) =>
+        $"{Role(certificate, index, isAnchor: false)} names issuer key {Convert.ToHexString(authorityKeyId)} (authority key identifier) but its issuer {CertificateFacts.Name(issuer)} has key {Convert.ToHexString(issuerKeyId)} (subject key identifier); the certificate was issued under another key of that name";
+
+    public static string EmptySubjectWithoutCriticalSan(X509Certificate2 certificate, int index, bool hasSan) =>
+        $"{Role(certificate, index, isAnchor: false)} has an empty subject and {(hasSan ? "a subject alternative name not marked critical" : "no subject alternative name")}; RFC 5280 4.2.1.6 requires the names in a critical subject alternative name then";
+
+    public static string KeyCertSignWithoutCa(X509Certificate2 leaf) =>
+        $"client certificate {CertificateFacts.Name(leaf)} asserts keyCertSign in key usage without basic constraints CA=true; RFC 5280 4.2.1.3 allows keyCertSign only in CA certificates — issue the client certificate without it";
+
+    public static string PathLengthWithoutCa(X509Certificate2 leaf) =>
+        $"client certificate {CertificateFacts.Name(leaf)} has a pathLenConstraint in basic constraints without CA=true; RFC 5280 4.2.1.9 forbids it — issue the client certificate without it";
+
+    public static string NameConstraintsInLeaf(X509Certificate2 leaf) =>
+        $"client certificate {CertificateFacts.Name(leaf)} carries name constraints; RFC 5280 4.2.1.10 allows them only in CA certificates — issue the client certificate without them";
+
+    public static string NameOutsideConstraints(X509Certificate2 certificate, int index, GeneralName name, string why, X509Certificate2 ca, int caIndex, bool caIsAnchor) =>
+        $"{Role(certificate, index, isAnchor: false)}: {name} is {why} in the name constraints of {Role(ca, caIndex, caIsAnchor)}; that CA was not allowed to issue it";
+
     private static string Role(X509Certificate2 certificate, int index, bool isAnchor) => index switch
     {
         0 => $"client certificate {CertificateFacts.Name(certificate)}",

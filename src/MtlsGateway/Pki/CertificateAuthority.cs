@@ -15,7 +15,7 @@ public static class CertificateAuthority
     {
         ArgumentNullException.ThrowIfNull(spec);
         var key = CreateKey(spec.Key);
-        var request = CreateRequest(spec, key);
+        var request = CreateRequest(spec, key, issuer: null);
         using var created = request.Create(
             request.SubjectName, SignerFor(spec, key), spec.NotBefore, spec.NotAfter, SerialOf(spec));
         return new IssuedCertificate(Attach(created, key), key);
@@ -27,9 +27,7 @@ public static class CertificateAuthority
         ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(spec);
         var key = CreateKey(spec.Key);
-        var request = CreateRequest(spec, key);
-        request.CertificateExtensions.Add(
-            X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        var request = CreateRequest(spec, key, issuer);
         using var created = request.Create(
             issuer.Certificate.SubjectName, SignerFor(spec, issuer.Key), spec.NotBefore, spec.NotAfter, SerialOf(spec));
         return new IssuedCertificate(Attach(created, key), key);
@@ -58,7 +56,7 @@ public static class CertificateAuthority
     /// <summary>PEM armour for a DER CRL.</summary>
     public static string CrlToPem(byte[] der) => new(PemEncoding.Write("X509 CRL", der));
 
-    private static CertificateRequest CreateRequest(CertificateSpec spec, AsymmetricAlgorithm key)
+    private static CertificateRequest CreateRequest(CertificateSpec spec, AsymmetricAlgorithm key, IssuedCertificate? issuer)
     {
         var subject = new X500DistinguishedName(spec.Subject);
         var request = key switch
@@ -76,6 +74,14 @@ public static class CertificateAuthority
             : X509KeyUsageFlags.DigitalSignature | (key is RSA ? X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.KeyAgreement));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        if (issuer is not null)
+        {
+            // The issuer's SKI when it has one (RFC 5280 4.2.1.1); an issuer without (only tests make one) is named by issuer and serial.
+            var hasKeyId = issuer.Certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Any();
+            request.CertificateExtensions.Add(
+                X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer.Certificate, includeKeyIdentifier: hasKeyId, includeIssuerAndSerial: !hasKeyId));
+        }
+
         if (spec.ExtendedKeyUsages is { } ekus)
         {
             var collection = new OidCollection();
@@ -112,6 +118,13 @@ public static class CertificateAuthority
 
             // RFC 5280 4.2.1.6: with an empty subject the names live only here, so the extension is critical.
             request.CertificateExtensions.Add(san.Build(critical: subject.RawData.Length <= 2));
+        }
+
+        // A standard extension named in Extensions or OmittedExtensions gives way: tests author non-conformant certificates so.
+        var replaced = spec.Extensions.Select(e => e.Oid?.Value).Concat(spec.OmittedExtensions).ToHashSet(StringComparer.Ordinal);
+        foreach (var standard in request.CertificateExtensions.Where(e => replaced.Contains(e.Oid?.Value)).ToList())
+        {
+            request.CertificateExtensions.Remove(standard);
         }
 
         foreach (var extension in spec.Extensions)
@@ -155,10 +168,21 @@ public static class CertificateAuthority
         return random;
     }
 
-    private static X509Certificate2 Attach(X509Certificate2 certificate, AsymmetricAlgorithm key) => key switch
+    private static X509Certificate2 Attach(X509Certificate2 certificate, AsymmetricAlgorithm key)
     {
-        ECDsa ecdsa => certificate.CopyWithPrivateKey(ecdsa),
-        RSA rsa => certificate.CopyWithPrivateKey(rsa),
-        _ => throw new NotSupportedException(key.GetType().Name),
-    };
+        try
+        {
+            return key switch
+            {
+                ECDsa ecdsa => certificate.CopyWithPrivateKey(ecdsa),
+                RSA rsa => certificate.CopyWithPrivateKey(rsa),
+                _ => throw new NotSupportedException(key.GetType().Name),
+            };
+        }
+        catch (CryptographicException)
+        {
+            // The platform reads key usage to attach a key; a test's deliberately malformed one keeps the key beside it only.
+            return X509CertificateLoader.LoadCertificate(certificate.RawData);
+        }
+    }
 }

@@ -48,8 +48,14 @@ public sealed record CertificateSpec
     /// </summary>
     public Func<AsymmetricAlgorithm, X509SignatureGenerator>? SignatureGenerator { get; init; }
 
-    /// <summary>Further extensions, added after the standard ones (name constraints, unknown critical ones in tests).</summary>
+    /// <summary>
+    /// Further extensions, added after the standard ones (name constraints, unknown critical ones in tests); one with the
+    /// OID of a standard extension (basic constraints, key usage, key identifiers, SAN, EKU) replaces it.
+    /// </summary>
     public IReadOnlyList<X509Extension> Extensions { get; init; } = [];
+
+    /// <summary>OIDs of standard extensions to leave out; only tests want such non-conformant certificates.</summary>
+    public IReadOnlyList<string> OmittedExtensions { get; init; } = [];
 
     /// <summary>CRL distribution point URLs (for Online revocation checking).</summary>
     public IReadOnlyList<string> CrlDistributionPoints { get; init; } = [];

@@ -18,7 +18,7 @@ public sealed class HostileCertificateTests(HostileGatewayFixture fixture) : ICl
         { HostileClient.Sha1Signature, "BadSignature", "signature algorithm sha1RSA is not allowed" },
         { HostileClient.Md5Signature, "BadSignature", "signature algorithm md5RSA is not allowed" },
         { HostileClient.UnknownCriticalExtension, "WrongUsage", $"carries critical extension {HostileExtensions.UnknownOid}, which the gateway does not understand" },
-        { HostileClient.NameConstraintViolation, "UntrustedIssuer", "DNS orders.acme.test) are outside the name constraints of issuing CA CN=Hostile Constrained CA" },
+        { HostileClient.NameConstraintViolation, "UntrustedIssuer", "DNS orders.acme.test is not within any permitted subtree (DNS partner-a.test) in the name constraints of issuing CA CN=Hostile Constrained CA" },
         { HostileClient.PathLengthViolation, "UntrustedIssuer", "CA CN=MtlsGateway Dev Partners Issuing CA,O=MtlsGateway Dev allows 0 CA certificates below it (pathLenConstraint 0)" },
         { HostileClient.IssuerNotCa, "UntrustedIssuer", "CN=Hostile Not-A-CA,O=MtlsGateway Dev issued CN=acme-orders-client,O=Acme but is not a CA certificate" },
         { HostileClient.ServerAuthOnly, "WrongUsage", "extended key usage has no clientAuth" },

@@ -526,7 +526,7 @@ public sealed class CertificateVerifierTests : IDisposable
         ShouldReject(
             Verify(outside, _pki.Store(), null, constrained),
             RejectReason.UntrustedIssuer,
-            "the names of the certificate (CN=outside,O=Partner,C=US, DNS orders.acme.test) are outside the name constraints of issuing CA CN=Constrained CA");
+            "client certificate CN=outside,O=Partner,C=US: DNS orders.acme.test is not within any permitted subtree (DNS partner-a.test) in the name constraints of issuing CA CN=Constrained CA");
     }
 
     [Fact]
