@@ -20,15 +20,14 @@ internal static class OfflineRevocation
                 continue;
             }
 
-            // A listed serial stays revoked even in a stale list, so look before judging freshness.
-            if (crl.TryGetRevocationDate(certificate.SerialNumber, out var revokedAt))
+            // Scope (IDP), listing, thisUpdate and nextUpdate: RevocationList.Check.
+            switch (crl.Check(certificate, issuer, isLeaf: i == 0, at, store.ClockSkew))
             {
-                return RevocationOutcome.Revoked(VerificationHints.Revoked(certificate, isLeaf: i == 0, issuer, revokedAt));
-            }
-
-            if (crl.IsStale(at))
-            {
-                unknown ??= RevocationOutcome.Unknown(VerificationHints.StaleCrl(crl));
+                case { IsRevoked: true } revoked:
+                    return revoked;
+                case { } notEstablished:
+                    unknown ??= notEstablished;
+                    break;
             }
         }
 
