@@ -31,17 +31,16 @@ internal static class OfflineRevocation
                 continue;
             }
 
-            // A listed serial stays revoked even in a stale list, so look before judging freshness.
-            var revoked = crl.TryGetRevocationDate(certificate.SerialNumber, out var revokedAt);
-            evidence?.Add(new RevocationEvidence(CertificateFacts.Name(certificate), CertificateFacts.Name(issuer), lookup.Source!, crl.ThisUpdate, crl.NextUpdate, revoked));
-            if (revoked)
+            // Scope (IDP), listing, thisUpdate and nextUpdate: RevocationList.Check (a listed serial stays revoked in a stale list).
+            var outcome = crl.Check(certificate, issuer, isLeaf: i == 0, at, store.ClockSkew);
+            evidence?.Add(new RevocationEvidence(CertificateFacts.Name(certificate), CertificateFacts.Name(issuer), lookup.Source!, crl.ThisUpdate, crl.NextUpdate, outcome is { IsRevoked: true }));
+            switch (outcome)
             {
-                return RevocationOutcome.Revoked(VerificationHints.Revoked(certificate, isLeaf: i == 0, issuer, revokedAt));
-            }
-
-            if (crl.IsStale(at))
-            {
-                unknown ??= RevocationOutcome.Unknown(VerificationHints.StaleCrl(crl));
+                case { IsRevoked: true } revoked:
+                    return revoked;
+                case { } notEstablished:
+                    unknown ??= notEstablished;
+                    break;
             }
         }
 

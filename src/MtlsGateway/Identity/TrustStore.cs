@@ -56,6 +56,7 @@ public sealed class TrustStore
         _boundaries = [.. Roots.Concat(Intermediates)
             .SelectMany(c => new[] { CertificateFacts.NotBefore(c) - clockSkew, CertificateFacts.NotAfter(c) + clockSkew })
             .Concat(Crls.Where(c => c.NextUpdate is not null).Select(c => c.NextUpdate!.Value))
+            .Concat(Crls.Select(c => c.ThisUpdate - clockSkew)) // a CRL issued "in the future" becomes usable then
             .Order()];
     }
 

@@ -188,6 +188,11 @@ public static class TrustStoreLoader
                 {
                     crl = RevocationList.Parse(bytes);
                 }
+                catch (UnsupportedCrlException e)
+                {
+                    errors.Add(new ConfigError(entryPath, $"CRL '{shown}' is refused: {e.Message}"));
+                    continue;
+                }
                 catch (FormatException e)
                 {
                     errors.Add(new ConfigError(entryPath, $"'{shown}' does not parse as a CRL: {e.Message}; expected PEM (-----BEGIN X509 CRL-----) or DER, e.g. from 'openssl ca -gencrl'"));

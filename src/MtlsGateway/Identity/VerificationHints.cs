@@ -62,12 +62,24 @@ internal static class VerificationHints
     public static string WrongUsage(string detail) =>
         $"the certificate may not be used for client authentication: {detail}";
 
-    public static string Revoked(X509Certificate2 certificate, bool isLeaf, X509Certificate2 issuer, DateTimeOffset revokedAt)
+    public static string Revoked(X509Certificate2 certificate, bool isLeaf, X509Certificate2 issuer, DateTimeOffset revokedAt, X509RevocationReason? reason = null)
     {
         var serial = Fingerprints.Serial(certificate.SerialNumber);
         var who = isLeaf ? $"serial {serial}" : $"issuing CA {CertificateFacts.Name(certificate)} (serial {serial})";
-        return $"{who} revoked by CRL of {CertificateFacts.Name(issuer)} on {Durations.Instant(revokedAt)}";
+        var why = reason switch
+        {
+            null => string.Empty,
+            X509RevocationReason.CertificateHold => " (reason certificateHold: on hold until the CA publishes a CRL that no longer lists it)",
+            _ => $" (reason {ReasonName(reason.Value)})",
+        };
+        return $"{who} revoked by CRL of {CertificateFacts.Name(issuer)} on {Durations.Instant(revokedAt)}{why}";
     }
+
+    public static string CrlOutOfScope(RevocationList crl, X509Certificate2 certificate, bool isLeaf, string exclusion) =>
+        $"CRL of {DistinguishedNames.Format(crl.Issuer)} {exclusion}; it neither revokes nor clears {(isLeaf ? "client certificate" : "issuing CA")} {CertificateFacts.Name(certificate)}";
+
+    public static string CrlNotYetValid(RevocationList crl, DateTimeOffset at) =>
+        $"CRL of {DistinguishedNames.Format(crl.Issuer)} is not valid yet: its thisUpdate {Durations.Instant(crl.ThisUpdate)} is {Durations.Humanize(crl.ThisUpdate - at)} ahead of the gateway's clock, more than ClockSkew; check the clocks of the gateway and of the CA that signed it";
 
     public static string RevokedOnline(X509Certificate2 certificate) =>
         $"serial {Fingerprints.Serial(certificate.SerialNumber)} of {CertificateFacts.Name(certificate)} is revoked (per its CA's OCSP responder or CRL distribution point)";
@@ -172,6 +184,13 @@ internal static class VerificationHints
 
     public static string NameOutsideConstraints(X509Certificate2 certificate, int index, GeneralName name, string why, X509Certificate2 ca, int caIndex, bool caIsAnchor) =>
         $"{Role(certificate, index, isAnchor: false)}: {name} is {why} in the name constraints of {Role(ca, caIndex, caIsAnchor)}; that CA was not allowed to issue it";
+
+    // RFC 5280 §5.3.1 spells the reasons in lower camel case (keyCompromise, cACompromise, …).
+    private static string ReasonName(X509RevocationReason reason)
+    {
+        var name = reason.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
 
     private static string Role(X509Certificate2 certificate, int index, bool isAnchor) => index switch
     {
