@@ -90,7 +90,7 @@ public sealed class ConfigReloadService(
         try
         {
             // The pending wait of each source survives a wake-up by the other (a PeriodicTimer takes one waiter at a time).
-            var tick = timer is null ? Task.Delay(Timeout.Infinite, stoppingToken) : timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            var tick = timer is null ? new TaskCompletionSource<bool>().Task : timer.WaitForNextTickAsync(stoppingToken).AsTask();
             var signal = _signalled.WaitAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
