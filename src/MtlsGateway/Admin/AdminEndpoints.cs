@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity.Revocation;
 
 namespace MtlsGateway.Admin;
 
-/// <summary>The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus text), <c>/config</c> (no secrets). Served only on the
-/// admin listener, never on a partner-facing one.</summary>
+/// <summary>The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus text), <c>/config</c> (no secrets),
+/// <c>/api/revocation</c> (every known CRL). Served only on the admin listener, never on a partner-facing one.</summary>
 public static class AdminEndpoints
 {
     public static Task HandleAsync(HttpContext context)
@@ -22,7 +23,8 @@ public static class AdminEndpoints
                 : WriteText(context, StatusCodes.Status503ServiceUnavailable, "not ready"),
             "/config" => WriteConfig(context, state),
             "/metrics" => context.RequestServices.GetRequiredService<PrometheusExporter>().WriteAsync(context),
-            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /metrics, /config."),
+            "/api/revocation" => RevocationEndpoint.WriteAsync(context, state, context.RequestServices.GetRequiredService<FetchedCrls>()),
+            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /metrics, /config, /api/revocation."),
         };
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity.Revocation;
 using MtlsGateway.Pki;
 
 namespace MtlsGateway.Identity;
@@ -27,8 +28,10 @@ namespace MtlsGateway.Identity;
 /// once the chain reaches one of our roots, its depth, signature algorithms and key sizes are checked before validity,
 /// usage and revocation, because the platform checks none of them on Linux. A CA acting beyond its powers (not a CA,
 /// past its pathLen or name constraints) reads <see cref="RejectReason.UntrustedIssuer"/> naming that CA.</para>
-/// <para>Offline revocation is done here from the store's verified CRLs (the platform cannot take CRL
-/// files on Linux): the leaf and each intermediate against the CRL of its issuer.</para>
+/// <para>Revocation is done here, never by the platform (its online mode fetches inside chain building, only the first
+/// URL, with no refresh): the leaf and each intermediate against the CRL of its issuer — from CrlFiles, and with
+/// <c>Revocation: Online</c> else from its CRL Distribution Points (<see cref="FetchedCrls"/>), asked only once the
+/// chain verified to the store's anchor.</para>
 /// </remarks>
 public sealed class CertificateVerifier : ICertificateVerifier
 {
@@ -48,8 +51,15 @@ public sealed class CertificateVerifier : ICertificateVerifier
     private const X509ChainStatusFlags TimeFlags =
         X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested | X509ChainStatusFlags.CtlNotTimeValid;
 
-    /// <summary>How long Online revocation may wait for an OCSP responder or CRL distribution point.</summary>
-    public static TimeSpan UrlRetrievalTimeout { get; } = TimeSpan.FromSeconds(5);
+    private readonly FetchedCrls? _fetched;
+
+    /// <summary>A verifier whose Online stores use only their CrlFiles (the CLI's; the gateway's fetches).</summary>
+    public CertificateVerifier()
+    {
+    }
+
+    /// <param name="fetched">The CRLs fetched from distribution points, for stores with <c>Revocation: Online</c>.</param>
+    public CertificateVerifier(FetchedCrls? fetched) => _fetched = fetched;
 
     public VerificationResult Verify(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at)
     {
@@ -65,7 +75,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             return oversized;
         }
 
-        return store.IsPinsOnly ? VerifyPinned(leaf, store, at) : VerifyChain(leaf, presentedExtra, store, at);
+        return store.IsPinsOnly ? VerifyPinned(leaf, store, at) : VerifyChain(leaf, presentedExtra, store, at, _fetched);
     }
 
     private static VerificationResult VerifyPinned(X509Certificate2 leaf, TrustStore store, DateTimeOffset at)
@@ -90,7 +100,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             : VerificationResult.Reject(RejectReason.WrongUsage, VerificationHints.NoClientAuth(leaf, isLeaf: true));
     }
 
-    private static VerificationResult VerifyChain(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at)
+    private static VerificationResult VerifyChain(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at, FetchedCrls? fetched)
     {
         using var chain = new X509Chain();
         Configure(chain.ChainPolicy, presentedExtra, store, at);
@@ -109,7 +119,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             elements.AddRange(chain.ChainElements.Select(e => e.Certificate));
             var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
             var status = ChainStatusMapper.Describe(flags);
-            return Decide(chain, elements, flags & ~TimeFlags, status, leaf, presentedExtra, store, at);
+            return Decide(chain, elements, flags & ~TimeFlags, status, leaf, presentedExtra, store, at, fetched);
         }
         finally
         {
@@ -133,9 +143,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
 
         policy.ApplicationPolicy.Add(new Oid(Oids.ClientAuth));
         policy.DisableCertificateDownloads = true; // never fetch AIA issuers: the store says whom we trust
-        policy.RevocationMode = store.Revocation == RevocationCheck.Online ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
-        policy.RevocationFlag = X509RevocationFlag.ExcludeRoot;
-        policy.UrlRetrievalTimeout = UrlRetrievalTimeout;
+        policy.RevocationMode = X509RevocationMode.NoCheck; // the gateway owns revocation (Decide)
         policy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreNotTimeNested | X509VerificationFlags.IgnoreCtlNotTimeValid;
         policy.VerificationTimeIgnored = false;
         policy.VerificationTime = at.UtcDateTime;
@@ -149,14 +157,10 @@ public sealed class CertificateVerifier : ICertificateVerifier
         X509Certificate2 leaf,
         X509Certificate2Collection? presentedExtra,
         TrustStore store,
-        DateTimeOffset at)
+        DateTimeOffset at,
+        FetchedCrls? fetched)
     {
         var reason = ChainStatusMapper.Classify(flags);
-        if (reason is RejectReason.Revoked)
-        {
-            return VerificationResult.Reject(RejectReason.Revoked, VerificationHints.RevokedOnline(leaf), status);
-        }
-
         if (reason is RejectReason.BadSignature or RejectReason.UntrustedIssuer or RejectReason.PartialChain)
         {
             var (refined, hint) = ExplainTrustFailure(chain, elements, reason.Value, leaf, presentedExtra, store);
@@ -190,8 +194,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
         var revocation = store.Revocation switch
         {
             RevocationCheck.Offline => OfflineRevocation.Check(elements, store, at),
-            RevocationCheck.Online when reason is RejectReason.RevocationUnknown =>
-                RevocationOutcome.Unknown(VerificationHints.OnlineUnknown(Detail(chain, ChainStatusMapper.FlagsFor(RejectReason.RevocationUnknown)))),
+            RevocationCheck.Online => OfflineRevocation.Check(elements, store, at, fetched),
             _ => null,
         };
 

@@ -33,6 +33,16 @@ public static class TrustStoreLoader
             errors.Add(new ConfigError($"{path}:ClockSkew", $"must not be negative (is {options.ClockSkew}); it widens the validity window on both ends, e.g. \"00:01:00\""));
         }
 
+        if (options.RevocationTimeout <= TimeSpan.Zero || options.RevocationTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add(new ConfigError($"{path}:RevocationTimeout", $"must be more than 0 and at most 00:01:00 (is {options.RevocationTimeout}); it bounds how long the first handshake of a new issuer waits for its CRL, e.g. \"00:00:05\""));
+        }
+
+        if (options.MaxCrlSize < 1024)
+        {
+            errors.Add(new ConfigError($"{path}:MaxCrlSize", $"must be at least 1024 (is {options.MaxCrlSize}); it is in bytes, 67108864 (64 MiB) is the default"));
+        }
+
         var requirements = LoadRequirements(options, path, errors);
         var pins = LoadPins(options.Pins, path, errors);
         var (roots, intermediates) = LoadCas(options.CaFiles, path, baseDirectory, errors);
@@ -59,7 +69,12 @@ public static class TrustStoreLoader
             return null;
         }
 
-        return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew, requirements);
+        return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew, requirements)
+        {
+            RevocationTimeout = options.RevocationTimeout,
+            CrlCacheFolder = string.IsNullOrWhiteSpace(options.CrlCacheFolder) ? null : Path.GetFullPath(options.CrlCacheFolder, baseDirectory),
+            MaxCrlSize = options.MaxCrlSize,
+        };
     }
 
     private static CertificateRequirements LoadRequirements(TrustStoreOptions options, string path, ICollection<ConfigError> errors)

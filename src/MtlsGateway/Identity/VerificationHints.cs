@@ -68,17 +68,11 @@ internal static class VerificationHints
         return $"{who} revoked by CRL of {CertificateFacts.Name(issuer)} on {Durations.Instant(revokedAt)}";
     }
 
-    public static string RevokedOnline(X509Certificate2 certificate) =>
-        $"serial {Fingerprints.Serial(certificate.SerialNumber)} of {CertificateFacts.Name(certificate)} is revoked (per its CA's OCSP responder or CRL distribution point)";
-
     public static string NoCrl(X509Certificate2 issuer, TrustStore store) =>
         $"trust store '{store.Name}' has no CRL of {CertificateFacts.Name(issuer)}; add that CA's CRL to CrlFiles";
 
     public static string StaleCrl(RevocationList crl) =>
         $"CRL of {DistinguishedNames.Format(crl.Issuer)} expired at {Durations.Instant(crl.NextUpdate!.Value)} (NextUpdate); publish a fresh CRL";
-
-    public static string OnlineUnknown(string detail) =>
-        $"revocation status could not be established online ({detail}); check that the gateway reaches the CA's OCSP responder and CRL distribution points";
 
     public static string AdmittedAnyway(string hint) =>
         $"{hint}; admitted because RevocationFailure is Allow";
