@@ -17,15 +17,19 @@ internal sealed class CrlRefreshService(FetchedCrls crls, GatewayState state, Ti
             var changed = crls.Changed;
             await crls.RefreshDueAsync(IsOnline, stoppingToken);
             var now = time.GetUtcNow();
-            var wait = crls.NextDueAt() is { } due ? due - now : FetchedCrls.MaximumInterval;
-            if (wait <= TimeSpan.Zero)
+            var next = crls.NextDueAt() is { } due && due < now + FetchedCrls.MaximumInterval ? due : now + FetchedCrls.MaximumInterval;
+            if (next <= now)
             {
                 continue;
             }
 
             using var woken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var delay = Task.Delay(wait < FetchedCrls.MaximumInterval ? wait : FetchedCrls.MaximumInterval, time, woken.Token);
-            await Task.WhenAny(delay, changed.WaitAsync(stoppingToken));
+            var delay = Task.Delay(next - now, time, woken.Token);
+            if (time.GetUtcNow() < next) // the clock may have moved on since: then the timer would fire late
+            {
+                await Task.WhenAny(delay, changed.WaitAsync(stoppingToken));
+            }
+
             await woken.CancelAsync();
         }
     }
