@@ -119,15 +119,16 @@ public sealed class OnlineRevocationTests : IAsyncLifetime, IDisposable
     [Fact]
     public void HugeResponse_IsCutAtMaxCrlSize()
     {
-        var leaf = Leaf("huge", "issuing.crl");
+        var leaf = Leaf("huge", "huge.crl");
         _server.Mode = CrlDistributionServer.Behaviour.Huge;
         var store = Store(maxCrlSize: 1024 * 1024);
 
         var result = new CertificateVerifier(Fetcher()).Verify(leaf, null, store, _time.GetUtcNow());
 
         result.Reason.Should().Be(RejectReason.RevocationUnknown);
-        result.Hint.Should().Contain("larger than MaxCrlSize 1048576");
-        _server.HugeBytesWritten.Should().BeLessThan(CrlDistributionServer.HugeSize, "the gateway stops reading at the cap");
+        // "more than": the 200 MB came without a Content-Length, so the streaming read stopped at the cap. (What the
+        // server managed to write is no measure: Kestrel may complete writes to a connection the client closed.)
+        result.Hint.Should().Contain("the answer is more than 1048576 bytes, larger than MaxCrlSize 1048576");
     }
 
     [Fact]

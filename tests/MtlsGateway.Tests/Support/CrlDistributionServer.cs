@@ -6,7 +6,7 @@ namespace MtlsGateway.Tests.Support;
 
 /// <summary>A real HTTP server on loopback playing a CA's CRL distribution point: serves what the test publishes (with
 /// an ETag, answering 304 to a matching If-None-Match), counts requests, and can be switched down (503), hung (accepts,
-/// never answers) or huge (streams 200 MB with no Content-Length).</summary>
+/// never answers) or huge (streams 200 MB with no Content-Length at paths ending in huge.crl).</summary>
 internal sealed class CrlDistributionServer : IAsyncDisposable
 {
     public const long HugeSize = 200L * 1024 * 1024;
@@ -16,7 +16,6 @@ internal sealed class CrlDistributionServer : IAsyncDisposable
     private TaskCompletionSource _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
     private int _notModified;
-    private long _hugeBytesWritten;
 
     private CrlDistributionServer(WebApplication app) => _app = app;
 
@@ -35,8 +34,6 @@ internal sealed class CrlDistributionServer : IAsyncDisposable
     public int Requests => Volatile.Read(ref _requests);
 
     public int NotModifiedAnswers => Volatile.Read(ref _notModified);
-
-    public long HugeBytesWritten => Interlocked.Read(ref _hugeBytesWritten);
 
     /// <summary>Completes at the next request.</summary>
     public Task NextRequest => Volatile.Read(ref _requested).Task;
@@ -73,7 +70,7 @@ internal sealed class CrlDistributionServer : IAsyncDisposable
             case Behaviour.Hang:
                 await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
                 return;
-            case Behaviour.Huge:
+            case Behaviour.Huge when context.Request.Path.Value!.EndsWith("huge.crl", StringComparison.Ordinal):
                 await WriteHugeAsync(context);
                 return;
         }
@@ -103,10 +100,9 @@ internal sealed class CrlDistributionServer : IAsyncDisposable
         chunk[0] = 0x30;
         try
         {
-            for (long sent = 0; sent < HugeSize; sent += chunk.Length)
+            for (long sent = 0; sent < HugeSize && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
             {
                 await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-                Interlocked.Add(ref _hugeBytesWritten, chunk.Length);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
