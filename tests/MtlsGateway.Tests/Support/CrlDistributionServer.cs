@@ -94,7 +94,7 @@ internal sealed class CrlDistributionServer : IAsyncDisposable
         await context.Response.Body.WriteAsync(crl);
     }
 
-    private async Task WriteHugeAsync(HttpContext context)
+    private static async Task WriteHugeAsync(HttpContext context)
     {
         var chunk = new byte[64 * 1024];
         chunk[0] = 0x30;
