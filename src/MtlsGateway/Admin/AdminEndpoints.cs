@@ -4,10 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Hosting;
+using MtlsGateway.Identity.Revocation;
 
 namespace MtlsGateway.Admin;
 
-/// <summary>The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus text), <c>/config</c> (no secrets). Served only on the
+/// <summary>The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus text), <c>/config</c> (no secrets),
+/// <c>/api/revocation</c> (every known CRL). Served only on the
 /// admin listener, never on a partner-facing one, and only to a Host it knows (<see cref="AdminHosts"/>; 421 otherwise).</summary>
 public static class AdminEndpoints
 {
@@ -30,7 +32,8 @@ public static class AdminEndpoints
             "/readyz" => Readiness(context, state),
             "/config" => WriteConfig(context, state),
             "/metrics" => context.RequestServices.GetRequiredService<PrometheusExporter>().WriteAsync(context),
-            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /metrics, /config."),
+            "/api/revocation" => RevocationEndpoint.WriteAsync(context, state, context.RequestServices.GetRequiredService<FetchedCrls>()),
+            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /metrics, /config, /api/revocation."),
         };
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Identity;
+using MtlsGateway.Identity.Revocation;
 using MtlsGateway.Policies;
 
 namespace MtlsGateway.Cli;
@@ -66,7 +67,9 @@ public static class CheckCommand
             return GatewayCommandLine.UsageError;
         }
 
-        var cache = new VerificationCache(time);
+        // Online stores fetch their distribution points here as the gateway would (and read its CrlCacheFolder).
+        using var fetched = new FetchedCrls(time, Microsoft.Extensions.Logging.Abstractions.NullLogger<FetchedCrls>.Instance);
+        var cache = new VerificationCache(new CertificateVerifier(fetched), time, fetched: fetched);
         var evaluator = new CertificatePolicyEvaluator(cache, new PresentedCertificateCache());
         var certificate = PresentedCertificate.Copy(leaf, presented);
         var verdict = evaluator.Evaluate(policy, certificate);

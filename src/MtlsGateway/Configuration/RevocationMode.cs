@@ -9,7 +9,7 @@ public enum RevocationCheck
     /// <summary>Only the CRL files named in the configuration.</summary>
     Offline,
 
-    /// <summary>CRL distribution points and OCSP, fetched by the platform.</summary>
+    /// <summary>The CRL files first; else the CRLs named in the certificates' distribution points, fetched and cached by the gateway.</summary>
     Online,
 }
 

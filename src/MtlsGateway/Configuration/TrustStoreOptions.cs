@@ -46,4 +46,10 @@ public sealed class TrustStoreOptions
 
     /// <summary>Largest DER size (bytes) of any certificate the client sends.</summary>
     public int MaxCertificateSize { get; set; } = 16 * 1024;
+
+    /// <summary>Online: how long the first sight of an issuer may hold a handshake while its CRL is fetched.</summary>
+    public TimeSpan RevocationTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Online: folder (relative to the config file's) where fetched CRLs are kept across restarts; none by default.</summary>
+    public string? CrlCacheFolder { get; set; }
 }

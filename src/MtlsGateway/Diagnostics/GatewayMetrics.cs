@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
+using MtlsGateway.Identity.Revocation;
 
 namespace MtlsGateway.Diagnostics;
 
@@ -23,12 +24,15 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _watchFailures;
+    private readonly Counter<long> _crlFetches;
+    private readonly FetchedCrls? _fetched;
 
-    public GatewayMetrics(IMeterFactory meterFactory, GatewayState state, TimeProvider time)
+    public GatewayMetrics(IMeterFactory meterFactory, GatewayState state, TimeProvider time, FetchedCrls? fetched = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _state = state;
         _time = time;
+        _fetched = fetched;
         Meter = meterFactory.Create(MeterName);
         _handshakes = Meter.CreateCounter<long>("mtls_gateway.handshakes", description: "TLS handshakes by listener and result (ok, refused).");
         _refusals = Meter.CreateCounter<long>("mtls_gateway.refusals",
@@ -40,14 +44,16 @@ public sealed class GatewayMetrics
             description: "Looks at the config file and the files it names that threw or did not finish in time; changes are not applied meanwhile.");
         Meter.CreateObservableGauge("mtls_gateway.config.watch_failing", () => _state.WatcherFault is null ? 0 : 1,
             description: "1 while the configuration watcher is failing (then /readyz answers 503), else 0.");
+        _crlFetches = Meter.CreateCounter<long>("mtls_gateway.crl.fetches",
+            description: "CRL fetches from distribution points (Revocation: Online) by trust store, issuer and result (ok, failed, refused).");
         Meter.CreateObservableGauge("mtls_gateway.config.version", () => _state.IsLoaded ? _state.Current.Version : 0,
             description: "Version of the configuration in force (1 at start, +1 per applied reload).");
         Meter.CreateObservableGauge("mtls_gateway.certificate.expires_in", ObserveCertificates, unit: "s",
             description: "Seconds until each server certificate and trust-store CA expires (negative: expired).");
         Meter.CreateObservableGauge("mtls_gateway.crl.next_update_in", ObserveCrlsRelative, unit: "s",
-            description: "Seconds until each CRL's nextUpdate (negative: stale).");
+            description: "Seconds until each CRL's nextUpdate (negative: stale), from CrlFiles (source file) or fetched (source url).");
         Meter.CreateObservableGauge("mtls_gateway.crl.next_update_timestamp", ObserveCrlsAbsolute, unit: "s",
-            description: "Each CRL's nextUpdate as Unix time.");
+            description: "Each CRL's nextUpdate as Unix time, from CrlFiles (source file) or fetched (source url).");
     }
 
     /// <summary>This application's meter: other parts of the gateway (passthrough) add their instruments to it.</summary>
@@ -88,6 +94,13 @@ public sealed class GatewayMetrics
 
     /// <summary>Counts a look at the files that threw or hung (<see cref="ConfigReloadService.WatchFailed"/>).</summary>
     public void ConfigWatchFailed() => _watchFailures.Add(1);
+
+    /// <summary>Counts one completed fetch of a CRL distribution point.</summary>
+    public void CrlFetched(CrlFetchReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        _crlFetches.Add(1, new TagList { { "trust_store", report.TrustStore }, { "issuer", report.Issuer }, { "result", report.Result } });
+    }
 
     private static string StatusText(int status) => status switch
     {
@@ -160,8 +173,25 @@ public sealed class GatewayMetrics
                 {
                     { "trust_store", store.Name },
                     { "issuer", crl.Issuer.Name },
+                    { "source", "file" },
                 });
             }
+        }
+
+        // One series per issuer: of the lists its distribution points gave, the one that lasts longest.
+        var fetched = (_fetched?.Points ?? [])
+            .Where(p => p.State.Crl?.NextUpdate is not null)
+            .GroupBy(p => (p.TrustStore, Issuer: p.State.Crl!.Issuer.Name))
+            .OrderBy(g => g.Key.TrustStore, StringComparer.Ordinal).ThenBy(g => g.Key.Issuer, StringComparer.Ordinal);
+        foreach (var issuer in fetched)
+        {
+            var next = issuer.Max(p => p.State.Crl!.NextUpdate!.Value);
+            yield return new Measurement<double>(relative ? (next - now).TotalSeconds : next.ToUnixTimeSeconds(), new TagList
+            {
+                { "trust_store", issuer.Key.TrustStore },
+                { "issuer", issuer.Key.Issuer },
+                { "source", "url" },
+            });
         }
     }
 }

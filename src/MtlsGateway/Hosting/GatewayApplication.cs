@@ -9,6 +9,7 @@ using MtlsGateway.Configuration;
 using MtlsGateway.Demo;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
+using MtlsGateway.Identity.Revocation;
 using MtlsGateway.Passthrough;
 using MtlsGateway.Policies;
 using MtlsGateway.Tls;
@@ -81,7 +82,7 @@ public static class GatewayApplication
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloadService>());
         builder.Services.TryAddSingleton(time);
         builder.Services.AddSingleton<BoundListeners>();
-        builder.Services.AddSingleton(sp => new VerificationCache(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddOnlineRevocation();
         builder.Services.AddSingleton<CertificatePolicyEvaluator>();
         builder.Services.AddSingleton(new PresentedCertificateCache());
         builder.Services.AddSingleton<TlsHandshakeHandler>();
@@ -127,6 +128,7 @@ public static class GatewayApplication
         var reloadService = app.Services.GetRequiredService<ConfigReloadService>();
         reloadService.Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;
         reloadService.WatchFailed += app.Services.GetRequiredService<GatewayMetrics>().ConfigWatchFailed;
+        app.Services.GetRequiredService<FetchedCrls>().Fetched += app.Services.GetRequiredService<GatewayMetrics>().CrlFetched;
         // WebApplication puts UseAuthorization in front of this pipeline whenever authorization services exist (YARP
         // registers them). There, ahead of routing, it has no endpoint to authorize and only costs every request an
         // async hop: policies are PolicyEnforcementMiddleware's. The key is the one UseAuthorization sets. Should an

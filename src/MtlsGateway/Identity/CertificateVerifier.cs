@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity.Revocation;
 using MtlsGateway.Pki;
 
 namespace MtlsGateway.Identity;
@@ -30,10 +31,12 @@ namespace MtlsGateway.Identity;
 /// <para>RFC 5280 (<see cref="PathValidation"/>): the extensions the client sent are parsed before anything reads them,
 /// and once the chain reaches one of our roots its §4.2 MUSTs and name constraints are checked before strength, because
 /// the platform's chain builder is lenient about them.</para>
-/// <para>Offline revocation is done here from the store's CRLs (the platform cannot take CRL files on Linux): the
-/// leaf and each intermediate against the CRL of its issuer, a CA of the store or one the client sent, used once it
-/// verifies with that issuer's key. With AllowPartialChain the store's intermediates are anchors: a chain may end at
-/// one, whose own revocation is then not checked.</para>
+/// <para>Revocation is done here, never by the platform (its online mode fetches inside chain building, only the first
+/// URL, with no refresh): the leaf and each intermediate against the CRL of its issuer — from CrlFiles (a CA of the
+/// store or one the client sent, used once it verifies with that issuer's key), and with <c>Revocation: Online</c>
+/// else from its CRL Distribution Points (<see cref="FetchedCrls"/>), asked only once the chain verified to the store's
+/// anchor. With AllowPartialChain the store's intermediates are anchors: a chain may end at one, whose own revocation is
+/// then not checked.</para>
 /// </remarks>
 public sealed class CertificateVerifier : ICertificateVerifier
 {
@@ -56,8 +59,15 @@ public sealed class CertificateVerifier : ICertificateVerifier
     private const X509ChainStatusFlags TimeFlags =
         X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested | X509ChainStatusFlags.CtlNotTimeValid;
 
-    /// <summary>How long Online revocation may wait for an OCSP responder or CRL distribution point.</summary>
-    public static TimeSpan UrlRetrievalTimeout { get; } = TimeSpan.FromSeconds(5);
+    private readonly FetchedCrls? _fetched;
+
+    /// <summary>A verifier whose Online stores use only their CrlFiles (the CLI's; the gateway's fetches).</summary>
+    public CertificateVerifier()
+    {
+    }
+
+    /// <param name="fetched">The CRLs fetched from distribution points, for stores with <c>Revocation: Online</c>.</param>
+    public CertificateVerifier(FetchedCrls? fetched) => _fetched = fetched;
 
     public VerificationResult Verify(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at)
     {
@@ -78,7 +88,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             return oversized;
         }
 
-        return store.IsPinsOnly ? VerifyPinned(leaf, store, at) : VerifyChain(leaf, presentedExtra, store, at);
+        return store.IsPinsOnly ? VerifyPinned(leaf, store, at) : VerifyChain(leaf, presentedExtra, store, at, _fetched);
     }
 
     private static VerificationResult VerifyPinned(X509Certificate2 leaf, TrustStore store, DateTimeOffset at)
@@ -103,7 +113,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             : VerificationResult.Reject(RejectReason.WrongUsage, VerificationHints.NoClientAuth(leaf, isLeaf: true));
     }
 
-    private static VerificationResult VerifyChain(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at)
+    private static VerificationResult VerifyChain(X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, DateTimeOffset at, FetchedCrls? fetched)
     {
         using var chain = new X509Chain();
         Configure(chain.ChainPolicy, presentedExtra, store, at);
@@ -128,7 +138,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
             }
 
             var status = ChainStatusMapper.Describe(flags);
-            return Decide(chain, path, flags & ~TimeFlags, status, leaf, presentedExtra, store, at);
+            return Decide(chain, path, flags & ~TimeFlags, status, leaf, presentedExtra, store, at, fetched);
         }
         finally
         {
@@ -180,9 +190,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
 
         policy.ApplicationPolicy.Add(new Oid(Oids.ClientAuth));
         policy.DisableCertificateDownloads = true; // never fetch AIA issuers: the store says whom we trust
-        policy.RevocationMode = store.Revocation == RevocationCheck.Online ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
-        policy.RevocationFlag = X509RevocationFlag.ExcludeRoot;
-        policy.UrlRetrievalTimeout = UrlRetrievalTimeout;
+        policy.RevocationMode = X509RevocationMode.NoCheck; // the gateway owns revocation (Decide)
         policy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreNotTimeNested | X509VerificationFlags.IgnoreCtlNotTimeValid;
         policy.VerificationTimeIgnored = false;
         policy.VerificationTime = at.UtcDateTime;
@@ -196,7 +204,8 @@ public sealed class CertificateVerifier : ICertificateVerifier
         X509Certificate2 leaf,
         X509Certificate2Collection? presentedExtra,
         TrustStore store,
-        DateTimeOffset at)
+        DateTimeOffset at,
+        FetchedCrls? fetched)
     {
         if (PathValidation.CheckSyntax(elements) is { } malformed)
         {
@@ -204,11 +213,6 @@ public sealed class CertificateVerifier : ICertificateVerifier
         }
 
         var reason = ChainStatusMapper.Classify(flags);
-        if (reason is RejectReason.Revoked)
-        {
-            return VerificationResult.Reject(RejectReason.Revoked, VerificationHints.RevokedOnline(leaf), status);
-        }
-
         if (reason is RejectReason.BadSignature or RejectReason.UntrustedIssuer or RejectReason.PartialChain)
         {
             var (refined, hint) = ExplainTrustFailure(chain, elements, reason.Value, leaf, presentedExtra, store);
@@ -248,8 +252,7 @@ public sealed class CertificateVerifier : ICertificateVerifier
         var revocation = store.Revocation switch
         {
             RevocationCheck.Offline => OfflineRevocation.Check(elements, store, at, evidence),
-            RevocationCheck.Online when reason is RejectReason.RevocationUnknown =>
-                RevocationOutcome.Unknown(VerificationHints.OnlineUnknown(Detail(chain, ChainStatusMapper.FlagsFor(RejectReason.RevocationUnknown)))),
+            RevocationCheck.Online => OfflineRevocation.Check(elements, store, at, evidence, fetched),
             _ => null,
         };
 

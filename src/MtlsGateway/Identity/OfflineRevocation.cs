@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Identity.Revocation;
 
 namespace MtlsGateway.Identity;
 
@@ -14,8 +15,9 @@ internal static class OfflineRevocation
     /// <param name="chain">Leaf first, anchor last.</param>
     /// <param name="store">The store whose CRLs apply.</param>
     /// <param name="at">The instant judged.</param>
+    /// <param name="fetched">Online: where a certificate whose issuer has no CRL file is looked up next.</param>
     /// <param name="evidence">Receives, for each certificate checked, the CRL that decided it.</param>
-    public static RevocationOutcome? Check(IReadOnlyList<X509Certificate2> chain, TrustStore store, DateTimeOffset at, ICollection<RevocationEvidence>? evidence = null)
+    public static RevocationOutcome? Check(IReadOnlyList<X509Certificate2> chain, TrustStore store, DateTimeOffset at, ICollection<RevocationEvidence>? evidence = null, FetchedCrls? fetched = null)
     {
         RevocationOutcome? unknown = null;
         for (var i = 0; i < chain.Count - 1; i++)
@@ -23,6 +25,21 @@ internal static class OfflineRevocation
             var certificate = chain[i];
             var issuer = chain[i + 1];
             var lookup = store.LookupCrl(issuer);
+            if (lookup.Crl is null && fetched is not null)
+            {
+                // Online, after the files: the CRL its distribution points publish.
+                switch (fetched.Check(certificate, isLeaf: i == 0, issuer, store, at))
+                {
+                    case { IsRevoked: true } revoked:
+                        return revoked;
+                    case { } unknownOnline:
+                        unknown ??= unknownOnline;
+                        break;
+                }
+
+                continue;
+            }
+
             if (lookup.Crl is not { } crl)
             {
                 unknown ??= RevocationOutcome.Unknown(lookup.Rejected.Count == 0

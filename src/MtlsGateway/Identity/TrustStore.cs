@@ -91,6 +91,15 @@ public sealed class TrustStore
 
     public TimeSpan ClockSkew { get; }
 
+    /// <summary>Online: the longest the first sight of an issuer may wait for its CRL.</summary>
+    public TimeSpan RevocationTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Online: full path of the folder fetched CRLs are kept in across restarts, or null.</summary>
+    public string? CrlCacheFolder { get; init; }
+
+    /// <summary>Largest CRL (bytes) accepted from a distribution point.</summary>
+    public long MaxCrlSize { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>Key sizes, signature algorithms, chain depth and certificate size a client chain must meet.</summary>
     public CertificateRequirements Requirements { get; }
 

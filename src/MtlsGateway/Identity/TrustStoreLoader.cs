@@ -40,6 +40,11 @@ public static class TrustStoreLoader
             errors.Add(new ConfigError($"{path}:ClockSkew", $"must not be negative (is {options.ClockSkew}); it widens the validity window on both ends, e.g. \"00:01:00\""));
         }
 
+        if (options.RevocationTimeout <= TimeSpan.Zero || options.RevocationTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add(new ConfigError($"{path}:RevocationTimeout", $"must be more than 0 and at most 00:01:00 (is {options.RevocationTimeout}); it bounds how long the first handshake of a new issuer waits for its CRL, e.g. \"00:00:05\""));
+        }
+
         if (options.MaxCrlSize is < MinCrlSize or > MaxCrlSizeLimit)
         {
             errors.Add(new ConfigError($"{path}:MaxCrlSize", $"must be between {MinCrlSize} and {MaxCrlSizeLimit} (is {options.MaxCrlSize}); it is in bytes; {FileLimit.DefaultMaxCrlBytes} (64 MiB) is the default"));
@@ -75,7 +80,12 @@ public static class TrustStoreLoader
         }
 
         return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew, requirements,
-            options.AllowPartialChain, crlSources);
+            options.AllowPartialChain, crlSources)
+        {
+            RevocationTimeout = options.RevocationTimeout,
+            CrlCacheFolder = string.IsNullOrWhiteSpace(options.CrlCacheFolder) ? null : Path.GetFullPath(options.CrlCacheFolder, baseDirectory),
+            MaxCrlSize = options.MaxCrlSize,
+        };
     }
 
     private static CertificateRequirements LoadRequirements(TrustStoreOptions options, string path, ICollection<ConfigError> errors)

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity.Revocation;
 
 namespace MtlsGateway.Identity;
 
@@ -8,16 +11,22 @@ namespace MtlsGateway.Identity;
 /// Key: (trust store <see cref="TrustStore.Generation"/>, leaf SHA-256, hash of the chain the client sent),
 /// so a CA/CRL/pin change misses automatically. An entry lives until the first instant its verdict could
 /// change — a validity boundary (with skew) of the leaf, a sent intermediate or a CA of the store, a CRL's
-/// nextUpdate — and never longer than <see cref="MaxAge"/>, so Online revocation is asked again.
+/// nextUpdate (fetched ones too) — and never longer than <see cref="MaxAge"/>. For Online stores the key also holds
+/// <see cref="FetchedCrls.Version"/>, so a refreshed CRL applies at once, and a verdict whose revocation status is
+/// unknown (a fetch pending or failed) is asked again after <see cref="RevocationRecheck"/>.
 /// </summary>
 public sealed class VerificationCache
 {
     public const int DefaultCapacity = 10_000;
 
+    /// <summary>How long an Online verdict without a known revocation status is kept: the fetch behind it may succeed soon.</summary>
+    public static readonly TimeSpan RevocationRecheck = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<Key, Entry> _entries = new();
     private readonly ICertificateVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly int _capacity;
+    private readonly FetchedCrls? _fetched;
 
     /// <summary>A cache over the standard <see cref="CertificateVerifier"/>.</summary>
     public VerificationCache(TimeProvider time)
@@ -25,7 +34,12 @@ public sealed class VerificationCache
     {
     }
 
-    public VerificationCache(ICertificateVerifier verifier, TimeProvider time, int capacity = DefaultCapacity, TimeSpan? maxAge = null)
+    /// <param name="verifier">Gives the verdicts.</param>
+    /// <param name="time">The clock entries expire by.</param>
+    /// <param name="capacity">Most entries.</param>
+    /// <param name="maxAge">Longest an entry lives.</param>
+    /// <param name="fetched">The verifier's fetched CRLs, whose changes and nextUpdates bound the entries of Online stores.</param>
+    public VerificationCache(ICertificateVerifier verifier, TimeProvider time, int capacity = DefaultCapacity, TimeSpan? maxAge = null, FetchedCrls? fetched = null)
     {
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(time);
@@ -33,6 +47,7 @@ public sealed class VerificationCache
         _verifier = verifier;
         _time = time;
         _capacity = capacity;
+        _fetched = fetched;
         MaxAge = maxAge ?? TimeSpan.FromMinutes(5);
     }
 
@@ -66,7 +81,8 @@ public sealed class VerificationCache
         X509Certificate2 leaf, X509Certificate2Collection? presentedExtra, TrustStore store, string leafSha256, string chainSha256, out DateTimeOffset validUntil)
     {
         var now = _time.GetUtcNow();
-        var key = new Key(store.Generation, leafSha256, chainSha256);
+        var online = _fetched is not null && store.Revocation == RevocationCheck.Online;
+        var key = new Key(store.Generation, online ? _fetched!.Version : 0, leafSha256, chainSha256);
         if (_entries.TryGetValue(key, out var cached) && now < cached.ExpiresAt)
         {
             validUntil = cached.ExpiresAt;
@@ -76,6 +92,13 @@ public sealed class VerificationCache
         var result = _verifier.Verify(leaf, presentedExtra, store, now);
         MakeRoom(now);
         validUntil = ExpiryOf(leaf, presentedExtra, store, now);
+        if (online)
+        {
+            validUntil = Earliest(validUntil, result.Reason == RejectReason.RevocationUnknown || result.Warning is not null
+                ? now + RevocationRecheck
+                : _fetched!.NextBoundaryAfter(store.Name, now));
+        }
+
         _entries[key] = new Entry(result, validUntil);
         return result;
     }
@@ -120,7 +143,9 @@ public sealed class VerificationCache
         }
     }
 
-    private readonly record struct Key(long Generation, string LeafSha256, string ChainSha256);
+    private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other < a ? other : a;
+
+    private readonly record struct Key(long Generation, long Fetched, string LeafSha256, string ChainSha256);
 
     private sealed record Entry(VerificationResult Result, DateTimeOffset ExpiresAt);
 }

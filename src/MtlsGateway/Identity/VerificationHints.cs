@@ -81,9 +81,6 @@ internal static class VerificationHints
     public static string CrlNotYetValid(RevocationList crl, DateTimeOffset at) =>
         $"CRL of {DistinguishedNames.Format(crl.Issuer)} is not valid yet: its thisUpdate {Durations.Instant(crl.ThisUpdate)} is {Durations.Humanize(crl.ThisUpdate - at)} ahead of the gateway's clock, more than ClockSkew; check the clocks of the gateway and of the CA that signed it";
 
-    public static string RevokedOnline(X509Certificate2 certificate) =>
-        $"serial {Fingerprints.Serial(certificate.SerialNumber)} of {CertificateFacts.Name(certificate)} is revoked (per its CA's OCSP responder or CRL distribution point)";
-
     // validate accepts a CRL of a CA the store does not hold (it waits for that CA to be presented), so this advice always works.
     public static string NoCrl(X509Certificate2 issuer, TrustStore store) =>
         $"trust store '{store.Name}' has no CRL of {CertificateFacts.Name(issuer)}; add that CA's CRL to CrlFiles"
@@ -105,9 +102,6 @@ internal static class VerificationHints
 
     public static string StaleCrl(RevocationList crl) =>
         $"CRL of {DistinguishedNames.Format(crl.Issuer)} expired at {Durations.Instant(crl.NextUpdate!.Value)} (NextUpdate); publish a fresh CRL";
-
-    public static string OnlineUnknown(string detail) =>
-        $"revocation status could not be established online ({detail}); check that the gateway reaches the CA's OCSP responder and CRL distribution points";
 
     public static string AdmittedAnyway(string hint) =>
         $"{hint}; admitted because RevocationFailure is Allow";
