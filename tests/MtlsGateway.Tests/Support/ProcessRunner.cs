@@ -26,6 +26,7 @@ internal static class ProcessRunner
         IEnumerable<string> arguments,
         TimeSpan timeout,
         string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
@@ -41,6 +42,11 @@ internal static class ProcessRunner
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
         }
 
         var commandLine = string.Join(' ', [fileName, .. startInfo.ArgumentList]);
