@@ -114,18 +114,12 @@ public sealed class PrometheusExporter : IDisposable
 
     internal static string PrometheusName(Instrument instrument)
     {
-        // "mtls_gateway.x", "mtlsgateway.x" and "x" all read mtls_gateway_x.
+        // Every instrument is named "mtls_gateway.x" (the OTLP name); "x" alone reads mtls_gateway_x too.
         var name = Sanitize(instrument.Name);
-        foreach (var spelling in (ReadOnlySpan<string>)[Prefix, "mtlsgateway_"])
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            if (name.StartsWith(spelling, StringComparison.Ordinal))
-            {
-                name = name[spelling.Length..];
-                break;
-            }
+            name = Prefix + name;
         }
-
-        name = Prefix + name;
 
         var unit = instrument.Unit switch
         {

@@ -49,7 +49,7 @@ internal static partial class GatewayLog
     public static partial void DemoBackendStarted(this ILogger logger, string address);
 
     [LoggerMessage(EventId = 5003, EventName = "BackendFailed", Level = LogLevel.Warning,
-        Message = "Backend for route {Route} failed: {ForwarderError} ({Status}): {Detail}")]
+        Message = "Backend for route {Route} failed: {ForwarderError} ({Status}): {Detail} (trace {TraceId})")]
     public static partial void BackendFailed(this ILogger logger, string? route, string forwarderError, int status, string? detail, string traceId);
 }
 #pragma warning restore IDE1006

@@ -9,7 +9,6 @@ namespace MtlsGateway.Passthrough;
 /// </summary>
 public sealed class PassthroughMetrics
 {
-    public const string MeterName = "MtlsGateway";
     public const string FromClient = "from_client";
     public const string ToClient = "to_client";
 
@@ -22,16 +21,16 @@ public sealed class PassthroughMetrics
     public PassthroughMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
-        _opened = meter.CreateCounter<long>("mtlsgateway.passthrough.connections.opened", "{connection}",
+        var meter = meterFactory.Create(Diagnostics.GatewayMetrics.MeterName);
+        _opened = meter.CreateCounter<long>("mtls_gateway.passthrough.connections.opened", "{connection}",
             "Passthrough connections relayed to a destination.");
-        _closed = meter.CreateCounter<long>("mtlsgateway.passthrough.connections.closed", "{connection}",
+        _closed = meter.CreateCounter<long>("mtls_gateway.passthrough.connections.closed", "{connection}",
             "Passthrough connections ended, by outcome (NoDestination: never opened).");
-        _active = meter.CreateUpDownCounter<long>("mtlsgateway.passthrough.connections.active", "{connection}",
+        _active = meter.CreateUpDownCounter<long>("mtls_gateway.passthrough.connections.active", "{connection}",
             "Passthrough connections open now.");
-        _duration = meter.CreateHistogram<double>("mtlsgateway.passthrough.connection.duration", "s",
+        _duration = meter.CreateHistogram<double>("mtls_gateway.passthrough.connection.duration", "s",
             "How long passthrough connections stayed open.");
-        _bytes = meter.CreateCounter<long>("mtlsgateway.passthrough.bytes", "By",
+        _bytes = meter.CreateCounter<long>("mtls_gateway.passthrough.bytes", "By",
             "Bytes relayed, by direction (from_client: client to destination; to_client: destination to client).");
     }
 

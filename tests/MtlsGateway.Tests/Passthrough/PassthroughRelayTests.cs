@@ -92,7 +92,7 @@ public sealed class PassthroughRelayTests
         var factory = host.Gateway.Services.GetRequiredService<IMeterFactory>();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Scope == factory && instrument.Name.StartsWith("mtlsgateway.passthrough.", StringComparison.Ordinal))
+            if (instrument.Meter.Scope == factory && instrument.Name.StartsWith("mtls_gateway.passthrough.", StringComparison.Ordinal))
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -121,11 +121,11 @@ public sealed class PassthroughRelayTests
         await host.Logs.WaitForAsync("PassthroughClosed");
         lock (measured)
         {
-            measured.Should().Contain("mtlsgateway.passthrough.connections.opened;entry=legacy", 1);
-            measured.Should().Contain("mtlsgateway.passthrough.connections.closed;entry=legacy;outcome=Completed", 1);
-            measured.Should().Contain("mtlsgateway.passthrough.connections.active;entry=legacy", 0);
-            measured.Should().Contain("mtlsgateway.passthrough.bytes;entry=legacy;direction=from_client", hello.Length);
-            measured.Should().Contain("mtlsgateway.passthrough.bytes;entry=legacy;direction=to_client", 1000);
+            measured.Should().Contain("mtls_gateway.passthrough.connections.opened;entry=legacy", 1);
+            measured.Should().Contain("mtls_gateway.passthrough.connections.closed;entry=legacy;outcome=Completed", 1);
+            measured.Should().Contain("mtls_gateway.passthrough.connections.active;entry=legacy", 0);
+            measured.Should().Contain("mtls_gateway.passthrough.bytes;entry=legacy;direction=from_client", hello.Length);
+            measured.Should().Contain("mtls_gateway.passthrough.bytes;entry=legacy;direction=to_client", 1000);
         }
     }
 
