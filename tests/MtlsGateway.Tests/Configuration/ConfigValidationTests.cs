@@ -121,19 +121,17 @@ public sealed class ConfigValidationTests
     }
 
     [Fact]
-    public void Load_EnvironmentVariable_OverridesFile()
+    public async Task Validate_EnvironmentVariable_OverridesFile()
     {
+        // In a child process: setting this process's environment would change every gateway the other tests run.
         using var folder = new ConfigFolder();
-        Environment.SetEnvironmentVariable("Gateway__Listeners__public__Url", "https://127.0.0.1:18443");
-        try
-        {
-            var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
 
-            result.Snapshot!.Listeners.Single(l => l.Name == "public").EndPoint.Port.Should().Be(18443);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("Gateway__Listeners__public__Url", null);
-        }
+        var overridden = await GatewayCli.RunAsync(new Dictionary<string, string> { ["Gateway__Listeners__public__Url"] = "https://127.0.0.1" },
+            "validate", "--config", folder.ConfigPath);
+        var plain = await GatewayCli.RunAsync("validate", "--config", folder.ConfigPath);
+
+        plain.ExitCode.Should().Be(0, plain.Output);
+        overridden.ExitCode.Should().Be(1, overridden.Output);
+        overridden.StandardOutput.Should().Contain("Gateway:Listeners:public:Url: 'https://127.0.0.1' has no port");
     }
 }
