@@ -17,7 +17,7 @@ public sealed class RequestLog
     // DurationMs is rounded here rather than formatted in the template: a format specifier makes CLEF carry a
     // rendering (@r) of it on every line.
     private static readonly MessageTemplate Template =
-        new MessageTemplateParser().Parse("{Method} {Path} {Status} {DurationMs} ms route {Route} policy {Policy} partner {Partner} cert {CertSha256}");
+        new MessageTemplateParser().Parse("{Method} {Path} {Status} {DurationMs} ms route {Route} policy {Policy} cert {CertSha256}");
 
     private static readonly StructureValue EventId = new(
         [new LogEventProperty("Id", new ScalarValue(5004)), new LogEventProperty("Name", new ScalarValue("RequestCompleted"))]);

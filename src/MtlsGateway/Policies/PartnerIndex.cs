@@ -43,8 +43,9 @@ public sealed class PartnerIndex
         Unindexed = [.. unindexed];
     }
 
-    /// <summary>Partners whose store has no CA to index (pins only): tried for every certificate.</summary>
-    public IReadOnlyList<PolicyPartner> Unindexed { get; }
+    /// <summary>Partners whose store has no CA to index (pins only): tried for every certificate. An array: enumerated
+    /// on every handshake without allocating.</summary>
+    internal PolicyPartner[] Unindexed { get; }
 
     /// <summary>The partners whose store holds a CA with subject <paramref name="issuerKey"/> (a <see cref="Key"/>), in policy order.</summary>
     public bool TryGet(string issuerKey, out PolicyPartner[] partners) => _bySubject.TryGetValue(issuerKey, out partners!);
