@@ -99,7 +99,20 @@ public static class AdminEndpoints
         {
             json.WriteStartObject(policy.Name);
             json.WriteString("mode", policy.Mode.ToString());
-            json.WriteString("trustStore", policy.TrustStore.Name);
+            if (policy.SolePartner is { } sole)
+            {
+                json.WriteString("trustStore", sole.TrustStore.Name);
+            }
+
+            json.WriteStartObject("partners");
+            foreach (var partner in policy.Partners)
+            {
+                json.WriteStartObject(partner.Name);
+                json.WriteString("trustStore", partner.TrustStore.Name);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 

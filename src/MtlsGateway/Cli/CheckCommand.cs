@@ -75,17 +75,29 @@ public static class CheckCommand
         var verdict = evaluator.Evaluate(policy, certificate);
         var identity = certificate.Identity;
         output.WriteLine($"certificate: {identity.Subject} (issuer {identity.Issuer}, serial {identity.SerialNumber}, sha256 {identity.Sha256})");
-        output.WriteLine($"policy: {policy.Name} ({policy.Mode}, trust store {policy.TrustStore.Name}), at {time.GetUtcNow():O}");
+        output.WriteLine(policy.SolePartner is { } sole
+            ? $"policy: {policy.Name} ({policy.Mode}, trust store {sole.TrustStore.Name}), at {time.GetUtcNow():O}"
+            : $"policy: {policy.Name} ({policy.Mode}, partners {string.Join(", ", policy.Partners.Select(p => $"{p.Name} (trust store {p.TrustStore.Name})"))}), at {time.GetUtcNow():O}");
 
-        // The evaluator's verdict came through this cache: asking again returns the same result, with its evidence.
-        foreach (var evidence in cache.GetOrVerify(certificate, policy.TrustStore, out _).Revocation)
+        // The evaluator's verdicts came through this cache: asking again returns the same results, with their evidence.
+        var decisive = verdict.Partner ?? policy.SolePartner;
+        if (decisive is not null)
         {
-            output.WriteLine($"revocation of {evidence.Certificate}: {(evidence.Revoked ? "listed" : "not listed")} in {evidence.Describe(time.GetUtcNow())}");
+            foreach (var evidence in cache.GetOrVerify(certificate, decisive.TrustStore, out _).Revocation)
+            {
+                output.WriteLine($"revocation of {evidence.Certificate}: {(evidence.Revoked ? "listed" : "not listed")} in {evidence.Describe(time.GetUtcNow())}");
+            }
+        }
+
+        if (policy.SolePartner is null)
+        {
+            PrintPartners(policy, certificate, cache, output);
         }
 
         if (verdict.Admitted)
         {
-            output.WriteLine(verdict.Warning is null ? "admitted" : $"admitted, with a warning: {verdict.Warning}");
+            var by = policy.SolePartner is null ? $" as partner {verdict.Partner!.Name}" : string.Empty;
+            output.WriteLine(verdict.Warning is null ? $"admitted{by}" : $"admitted{by}, with a warning: {verdict.Warning}");
             return GatewayCommandLine.Ok;
         }
 
@@ -97,6 +109,30 @@ public static class CheckCommand
         }
 
         return GatewayCommandLine.Refused;
+    }
+
+    /// <summary>What each partner says, on its own: the gateway tries only those whose store holds an issuer of the
+    /// chain, and a partner it did not try is shown as such.</summary>
+    private static void PrintPartners(GatewayPolicy policy, PresentedCertificate certificate, VerificationCache cache, TextWriter output)
+    {
+        foreach (var partner in policy.Partners)
+        {
+            var tried = policy.Candidates.Unindexed.Contains(partner)
+                || certificate.IssuerKeys.Any(k => policy.Candidates.TryGet(k, out var partners) && partners.Contains(partner));
+            var prefix = $"  partner {partner.Name} (trust store {partner.TrustStore.Name}): ";
+            if (!tried)
+            {
+                output.WriteLine(prefix + "not tried: its trust store holds none of the certificate's issuers");
+                continue;
+            }
+
+            var result = cache.GetOrVerify(certificate, partner.TrustStore, out _);
+            output.WriteLine(prefix + (!result.IsValid
+                ? $"refused: {result.Reason}: {result.Hint}"
+                : partner.Allow.Admits(certificate.Identity)
+                    ? "verified and allowed"
+                    : $"verified, not allowed: {partner.Allow.DescribeMismatch(certificate.Identity, policy.Name, partner.Name)}"));
+        }
     }
 
     private static X509Certificate2Collection LoadCertificates(string file)

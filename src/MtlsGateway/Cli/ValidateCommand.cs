@@ -17,7 +17,7 @@ public static class ValidateCommand
             var snapshot = result.Snapshot!;
             var now = TimeProvider.System.GetUtcNow();
             var stores = snapshot.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
-            var warnings = stores.SelectMany(s => TrustStoreWarnings.For(s, now)).ToList();
+            var warnings = stores.SelectMany(s => TrustStoreWarnings.For(s, now)).Concat(Policies.PartnerWarnings.For(snapshot.Options)).ToList();
             output.WriteLine($"{configPath}: valid ({snapshot.Listeners.Count} listener(s), {snapshot.Policies.Count} policy(ies), {snapshot.Routes.Count} route(s), hash {snapshot.Hash[..12]})"
                 + (warnings.Count == 0 ? string.Empty : $", {warnings.Count} warning(s)"));
             foreach (var store in stores.Where(s => s.Crls.Count > 0))

@@ -141,7 +141,6 @@ public static class GatewayConfigLoader
         GatewayOptions options, Dictionary<string, TrustStore> trustStores, List<ConfigError> errors)
     {
         var policies = new Dictionary<string, GatewayPolicy>(StringComparer.Ordinal);
-        var knownStores = Known(options.TrustStores.Keys);
         foreach (var (name, policy) in options.Policies)
         {
             var path = $"Gateway:Policies:{name}";
@@ -156,24 +155,15 @@ public static class GatewayConfigLoader
                 errors.Add(new ConfigError($"{path}:Mode", "is missing; set it to Strict or Permissive"));
             }
 
-            TrustStore? store = null;
-            if (string.IsNullOrWhiteSpace(policy.TrustStore))
-            {
-                errors.Add(new ConfigError($"{path}:TrustStore", $"is missing; name the trust store that verifies client certificates; known: {knownStores}"));
-            }
-            else if (!trustStores.TryGetValue(policy.TrustStore, out store) && !options.TrustStores.ContainsKey(policy.TrustStore))
-            {
-                errors.Add(new ConfigError($"{path}:TrustStore", $"'{policy.TrustStore}' is not a trust store; known: {knownStores}"));
-            }
-
-            Allowlist.Validate(policy.Allow, $"{path}:Allow", errors);
+            var partners = PolicyPartnersLoader.Load(name, policy, options, trustStores, errors);
             IdentityHeaderNames.Validate(policy.Identity, $"{path}:Identity", errors);
-            if (policy.Mode is { } mode && store is not null)
+            if (policy.Mode is { } mode && partners.Count > 0)
             {
-                policies[name] = new GatewayPolicy(name, mode, store, new Allowlist(policy.Allow), policy.Identity);
+                policies[name] = new GatewayPolicy(name, mode, partners, policy.Identity);
             }
         }
 
+        PolicyPartnersLoader.CheckNamesAcrossPolicies(options, errors);
         return policies;
     }
 

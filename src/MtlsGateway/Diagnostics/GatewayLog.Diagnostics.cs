@@ -14,7 +14,7 @@ internal static partial class GatewayLog
             logger, s.Stage == RefusalStage.Handshake ? "HandshakeFailed" : "RequestRejected", s.Count, s.FirstSeen, s.LastSeen,
             d.Reason, d.Hint, d.RemoteIp, d.RemotePort, d.Listener, d.Sni, d.Host, d.Route, d.Policy, d.TrustStore,
             d.TlsProtocol, d.CertSubject, d.CertIssuer, d.CertSerial, d.CertSha256, d.CertNotBefore, d.CertNotAfter, d.CertDns,
-            d.CertUris, d.ChainStatus, d.ConnectionId, d.FailedSide);
+            d.CertUris, d.ChainStatus, d.ConnectionId, d.FailedSide, d.Partner);
     }
 
     /// <summary>Repeats of one refusal after the first (logged in full) within one summary interval. The fields are
@@ -25,7 +25,7 @@ internal static partial class GatewayLog
         RejectReason Reason, string Hint, string? RemoteIp, int RemotePort,
         string? Listener, string? Sni, string? Host, string? Route, string? Policy, string? TrustStore, string? TlsProtocol,
         string? CertSubject, string? CertIssuer, string? CertSerial, string? CertSha256, DateTimeOffset? CertNotBefore,
-        DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId, string? FailedSide);
+        DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId, string? FailedSide, string? Partner);
 }
 #pragma warning restore IDE1006
 #pragma warning restore SYSLIB1015

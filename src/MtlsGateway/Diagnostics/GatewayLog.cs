@@ -15,26 +15,26 @@ internal static partial class GatewayLog
     public static void HandshakeFailed(this ILogger logger, RefusalDetails d) => HandshakeFailed(
         logger, d.Reason, d.Hint, d.RemoteIp, d.RemotePort, d.Listener, d.Sni, d.Host, d.Route, d.Policy, d.TrustStore,
         d.TlsProtocol, d.CertSubject, d.CertIssuer, d.CertSerial, d.CertSha256, d.CertNotBefore, d.CertNotAfter, d.CertDns,
-        d.CertUris, d.ChainStatus, d.ConnectionId, d.FailedSide);
+        d.CertUris, d.ChainStatus, d.ConnectionId, d.FailedSide, d.Partner);
 
     public static void RequestRejected(this ILogger logger, RefusalDetails d) => RequestRejected(
         logger, d.Reason, d.Hint, d.RemoteIp, d.RemotePort, d.Listener, d.Sni, d.Host, d.Route, d.Policy, d.TrustStore,
         d.TlsProtocol, d.CertSubject, d.CertIssuer, d.CertSerial, d.CertSha256, d.CertNotBefore, d.CertNotAfter, d.CertDns,
-        d.CertUris, d.ChainStatus, d.ConnectionId, d.TraceId);
+        d.CertUris, d.ChainStatus, d.ConnectionId, d.TraceId, d.Partner);
 
     [LoggerMessage(EventId = 1001, EventName = "HandshakeFailed", Level = LogLevel.Warning,
         Message = "TLS handshake refused: {Reason} from {RemoteIp} (SNI {Sni}, policy {Policy}): {Hint}")]
     private static partial void HandshakeFailed(ILogger logger, RejectReason Reason, string Hint, string? RemoteIp, int RemotePort,
         string? Listener, string? Sni, string? Host, string? Route, string? Policy, string? TrustStore, string? TlsProtocol,
         string? CertSubject, string? CertIssuer, string? CertSerial, string? CertSha256, DateTimeOffset? CertNotBefore,
-        DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId, string? FailedSide);
+        DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId, string? FailedSide, string? Partner);
 
     [LoggerMessage(EventId = 2001, EventName = "RequestRejected", Level = LogLevel.Warning,
         Message = "Request refused: {Reason} from {RemoteIp} for {Host} (route {Route}, policy {Policy}): {Hint}")]
     private static partial void RequestRejected(ILogger logger, RejectReason Reason, string Hint, string? RemoteIp, int RemotePort,
         string? Listener, string? Sni, string? Host, string? Route, string? Policy, string? TrustStore, string? TlsProtocol,
         string? CertSubject, string? CertIssuer, string? CertSerial, string? CertSha256, DateTimeOffset? CertNotBefore,
-        DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId, string? TraceId);
+        DateTimeOffset? CertNotAfter, string? CertDns, string? CertUris, string? ChainStatus, string? ConnectionId, string? TraceId, string? Partner);
 
     [LoggerMessage(EventId = 2002, EventName = "RevocationUnknownAllowed", Level = LogLevel.Warning,
         Message = "Admitted {CertSubject} although revocation status is unknown (trust store {TrustStore} has RevocationFailure=Allow): {Warning}")]

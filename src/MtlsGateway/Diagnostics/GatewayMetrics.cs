@@ -36,7 +36,7 @@ public sealed class GatewayMetrics
         Meter = meterFactory.Create(MeterName);
         _handshakes = Meter.CreateCounter<long>("mtls_gateway.handshakes", description: "TLS handshakes by listener and result (ok, refused).");
         _refusals = Meter.CreateCounter<long>("mtls_gateway.refusals",
-            description: "Refused handshakes and requests by stage, reason and policy; every refusal, including those summarised in the log.");
+            description: "Refused handshakes and requests by stage, reason, policy and partner; every refusal, including those summarised in the log.");
         _requests = Meter.CreateCounter<long>("mtls_gateway.requests", description: "HTTP requests on the partner listeners by route and status.");
         _requestDuration = Meter.CreateHistogram<double>("mtls_gateway.request.duration", unit: "s", description: "Time to answer a request, by route.");
         _reloads = Meter.CreateCounter<long>("mtls_gateway.config.reloads", description: "Configuration reloads by result (ok, failed).");
@@ -76,6 +76,7 @@ public sealed class GatewayMetrics
         {
             { "listener", listener },
             { "policy", details.Policy ?? string.Empty },
+            { "partner", details.Partner ?? string.Empty },
             { "reason", details.Reason.ToString() },
             { "stage", stage == RefusalStage.Handshake ? "handshake" : "request" },
         });

@@ -26,6 +26,9 @@ public sealed record RefusalDetails
 
     public string? TrustStore { get; init; }
 
+    /// <summary>The policy's partner the verdict concerns (the sole partner of a TrustStore + Allow policy), or null.</summary>
+    public string? Partner { get; init; }
+
     public string? TlsProtocol { get; init; }
 
     public string? CertSubject { get; init; }

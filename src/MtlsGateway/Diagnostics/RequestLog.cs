@@ -22,7 +22,7 @@ public sealed class RequestLog
     private static readonly StructureValue EventId = new(
         [new LogEventProperty("Id", new ScalarValue(5004)), new LogEventProperty("Name", new ScalarValue("RequestCompleted"))]);
 
-    // The event's ten properties plus SourceContext and room for what configured enrichers add, so that the
+    // The event's eleven properties plus SourceContext and room for what configured enrichers add, so that the
     // dictionary is allocated once at its final size.
     private const int PropertyCapacity = 16;
 
@@ -43,7 +43,7 @@ public sealed class RequestLog
     // LogEventProperty into a dictionary grown on the way); Serilog.Extensions.Logging uses it the same way.
     // "Unstable": its parameters may change with a major Serilog version, which would then fail this build, not the log.
     public void Completed(
-        string method, string path, int status, TimeSpan elapsed, string route, string policy, string? certSha256, string? remoteIp, string traceId) =>
+        string method, string path, int status, TimeSpan elapsed, string route, string policy, string? partner, string? certSha256, string? remoteIp, string traceId) =>
         _logger.Write(LogEvent.UnstableAssembleFromParts(_time.GetLocalNow(), LogEventLevel.Information, exception: null, Template,
             new Dictionary<string, LogEventPropertyValue>(PropertyCapacity)
             {
@@ -53,6 +53,7 @@ public sealed class RequestLog
                 ["DurationMs"] = new ScalarValue(Math.Round(elapsed.TotalMilliseconds, 2)),
                 ["Route"] = new ScalarValue(route),
                 ["Policy"] = new ScalarValue(policy),
+                ["Partner"] = new ScalarValue(partner),
                 ["CertSha256"] = new ScalarValue(certSha256),
                 ["RemoteIp"] = new ScalarValue(remoteIp),
                 ["TraceId"] = new ScalarValue(traceId),

@@ -44,7 +44,7 @@ public sealed class RequestTelemetryMiddleware(
                 && context.Features.Get<ClientIdentityFeature>() is { } identity)
             {
                 log.Completed(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed,
-                    route, identity.Policy.Name, identity.Verified?.Identity.Sha256,
+                    route, identity.Policy.Name, identity.Partner, identity.Verified?.Identity.Sha256,
                     context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
             }
         }
@@ -58,6 +58,7 @@ public sealed class RequestTelemetryMiddleware(
         if (context.Features.Get<ClientIdentityFeature>() is { } identity)
         {
             span.SetTag("mtls_gateway.policy", identity.Policy.Name);
+            span.SetTag("mtls_gateway.partner", identity.Partner);
             span.SetTag("mtls_gateway.client_cert.sha256", identity.Verified?.Identity.Sha256);
         }
 

@@ -52,7 +52,43 @@ public sealed class Allowlist
     /// Why <paramref name="identity"/> is not admitted, naming what the certificate carries against each kind the
     /// policy lists: "SAN URI spiffe://x is not in policy 'acme-orders' Allow.Uris [spiffe://acme.test/orders/*]".
     /// </summary>
-    public string DescribeMismatch(CertificateIdentity identity, string policyName)
+    public string DescribeMismatch(CertificateIdentity identity, string policyName) =>
+        DescribeMismatchOf(identity, $"policy '{policyName}' ");
+
+    /// <summary>As above for one partner of a policy with several: "… is not in partner 'globex' of policy 'orders' Allow.Uris […]".</summary>
+    public string DescribeMismatch(CertificateIdentity identity, string policyName, string partnerName) =>
+        DescribeMismatchOf(identity, $"partner '{partnerName}' of policy '{policyName}' ");
+
+    /// <summary>What of <paramref name="identity"/> this allowlist admits ("CN acme-orders", "SAN URI spiffe://…"), or null.</summary>
+    public string? DescribeMatch(CertificateIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        if (AdmitsAll)
+        {
+            return "the certificate (an empty Allow admits every verified certificate)";
+        }
+
+        if (identity.CommonName is { } cn && _commonNames.Contains(cn))
+        {
+            return $"CN {cn}";
+        }
+
+        var dns = identity.DnsNames.FirstOrDefault(_dnsNames.Matches);
+        if (dns is not null)
+        {
+            return $"SAN DNS {dns}";
+        }
+
+        var uri = identity.Uris.FirstOrDefault(_uris.Matches);
+        if (uri is not null)
+        {
+            return $"SAN URI {uri}";
+        }
+
+        return _sha256.Contains(identity.Sha256.ToUpperInvariant()) ? $"SHA-256 {identity.Sha256}" : null;
+    }
+
+    private string DescribeMismatchOf(CertificateIdentity identity, string owner)
     {
         ArgumentNullException.ThrowIfNull(identity);
         var parts = new List<string>();
@@ -84,10 +120,9 @@ public sealed class Allowlist
             parts.Add(Clause("SHA-256", "SHA-256", [identity.Sha256], "Sha256", $"({_options.Sha256.Count} {(_options.Sha256.Count == 1 ? "entry" : "entries")})"));
         }
 
-        var policy = $"policy '{policyName}' ";
         return parts.Count == 1
-            ? string.Format(System.Globalization.CultureInfo.InvariantCulture, parts[0], policy)
-            : $"certificate matches none of {policy}Allow: " + string.Join("; ", parts.Select(p => string.Format(System.Globalization.CultureInfo.InvariantCulture, p, string.Empty)));
+            ? string.Format(System.Globalization.CultureInfo.InvariantCulture, parts[0], owner)
+            : $"certificate matches none of {owner}Allow: " + string.Join("; ", parts.Select(p => string.Format(System.Globalization.CultureInfo.InvariantCulture, p, string.Empty)));
     }
 
     /// <summary>Reports malformed entries at <c>{path}:{Kind}:{index}</c>.</summary>

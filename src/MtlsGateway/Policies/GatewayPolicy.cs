@@ -3,10 +3,31 @@ using MtlsGateway.Identity;
 
 namespace MtlsGateway.Policies;
 
-/// <summary>A compiled policy: its mode, the trust store that verifies certificates, who is allowed, which headers go upstream.</summary>
+/// <summary>
+/// A compiled policy: its mode, its partners (each a trust store and an allowlist; one, named after the policy, when
+/// the policy is configured with TrustStore and Allow), which headers go upstream.
+/// </summary>
 public sealed record GatewayPolicy(
     string Name,
     PolicyMode Mode,
-    TrustStore TrustStore,
-    Allowlist Allow,
-    IdentityHeaderOptions Identity);
+    IReadOnlyList<PolicyPartner> Partners,
+    IdentityHeaderOptions Identity)
+{
+    /// <summary>A policy with one partner named after it: what TrustStore + Allow configure.</summary>
+    public GatewayPolicy(string name, PolicyMode mode, TrustStore trustStore, Allowlist allow, IdentityHeaderOptions identity)
+        : this(name, mode, [new PolicyPartner(name, trustStore, allow)], identity)
+    {
+    }
+
+    /// <summary>The partners worth a chain build for a certificate (<see cref="PartnerIndex"/>).</summary>
+    public PartnerIndex Candidates { get; } = new(Partners);
+
+    /// <summary>The one partner of a policy configured with TrustStore and Allow, else null.</summary>
+    public PolicyPartner? SolePartner => Partners.Count == 1 ? Partners[0] : null;
+
+    /// <summary>The partners' trust stores, distinct, for events that concern the whole policy.</summary>
+    public string TrustStoreNames { get; } = string.Join(", ", Partners.Select(p => p.TrustStore.Name).Distinct(StringComparer.Ordinal));
+
+    /// <summary>Every distinct trust store of the partners, in partner order.</summary>
+    public IEnumerable<TrustStore> TrustStores => Partners.Select(p => p.TrustStore).Distinct();
+}

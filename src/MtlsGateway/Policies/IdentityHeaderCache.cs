@@ -4,24 +4,26 @@ using MtlsGateway.Identity;
 namespace MtlsGateway.Policies;
 
 /// <summary>
-/// A certificate's (or a certificate-less connection's) computed identity headers, one set per policy its requests
-/// were admitted under (usually one). Requests of many connections read it concurrently without locking. Keyed weakly
-/// by policy: a reload replaces the policies, and the sets for the old ones go with them (with their trust stores and
-/// CRLs) however long the certificate stays cached.
+/// A certificate's (or a certificate-less connection's) computed identity headers, one set per policy partner (or
+/// policy, without a certificate) its requests were admitted under (usually one). Requests of many connections read it
+/// concurrently without locking. Keyed weakly: a reload replaces the policies and their partners, and the sets for the
+/// old ones go with them (with their trust stores and CRLs) however long the certificate stays cached.
 /// </summary>
 internal sealed class IdentityHeaderCache
 {
-    private readonly ConditionalWeakTable<GatewayPolicy, IdentityHeaderSet> _sets = [];
+    private readonly ConditionalWeakTable<object, IdentityHeaderSet> _sets = [];
 
-    public IdentityHeaderSet GetOrCreate(GatewayPolicy policy, IdentityHeaderNames names, PresentedCertificate? presented)
+    public IdentityHeaderSet GetOrCreate(GatewayPolicy policy, IdentityHeaderNames names, PresentedCertificate? presented, PolicyPartner? partner)
     {
-        if (_sets.TryGetValue(policy, out var set))
+        // The partner belongs to one policy: it alone tells the sets of two partners of one policy apart.
+        object key = partner ?? (object)policy;
+        if (_sets.TryGetValue(key, out var set))
         {
             return set;
         }
 
         // A race at worst computes a set twice; both are equal.
-        set = IdentityHeaderSet.Create(policy, names, presented?.Leaf, presented?.Identity);
-        return _sets.TryAdd(policy, set) || !_sets.TryGetValue(policy, out var first) ? set : first;
+        set = IdentityHeaderSet.Create(policy, names, presented?.Leaf, presented?.Identity, partner);
+        return _sets.TryAdd(key, set) || !_sets.TryGetValue(key, out var first) ? set : first;
     }
 }

@@ -15,9 +15,10 @@ internal sealed class IdentityHeaderSet
     /// <summary>Name and value of each header to set, every value printable ASCII.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
 
-    /// <summary>The headers for <paramref name="policy"/> and the verified <paramref name="certificate"/> (null: none);
-    /// <paramref name="identity"/> is the certificate's, when the caller has already read it.</summary>
-    public static IdentityHeaderSet Create(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, CertificateIdentity? identity = null)
+    /// <summary>The headers for <paramref name="policy"/> and the verified <paramref name="certificate"/> (null: none)
+    /// that <paramref name="partner"/> admitted; <paramref name="identity"/> is the certificate's, when the caller has already read it.</summary>
+    public static IdentityHeaderSet Create(
+        GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, CertificateIdentity? identity = null, PolicyPartner? partner = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(names);
@@ -33,6 +34,11 @@ internal sealed class IdentityHeaderSet
         }
 
         Add(names.Verified, "SUCCESS");
+        if (partner is not null)
+        {
+            Add(names.Partner, partner.Name);
+        }
+
         var id = identity ?? CertificateIdentity.From(certificate);
         if (options.Xfcc)
         {

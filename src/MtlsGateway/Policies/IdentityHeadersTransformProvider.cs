@@ -109,8 +109,8 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state, ILogg
         }
 
         var set = transform.HttpContext.Features.Get<GatewayConnection>() is { } connection
-            ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.Verified)
-            : IdentityHeaderSet.Create(identity.Policy, names, identity.Verified?.Leaf, identity.Verified?.Identity);
+            ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.Verified, identity.AdmittedBy)
+            : IdentityHeaderSet.Create(identity.Policy, names, identity.Verified?.Leaf, identity.Verified?.Identity, identity.AdmittedBy);
         foreach (var (name, value) in set.Headers)
         {
             headers.TryAddWithoutValidation(name, value);

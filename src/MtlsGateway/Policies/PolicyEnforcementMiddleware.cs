@@ -60,6 +60,7 @@ public sealed class PolicyEnforcementMiddleware(
             Route = routeId,
             Policy = refusal.Policy,
             TrustStore = refusal.TrustStore,
+            Partner = refusal.Partner,
             TlsProtocol = connection?.TlsProtocol,
             ChainStatus = refusal.ChainStatus,
             ConnectionId = context.Connection.Id,

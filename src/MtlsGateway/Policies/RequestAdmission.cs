@@ -50,10 +50,13 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
         var verdict = Verdict(connection, policy, certificate);
         if (!verdict.Admitted)
         {
-            return new RequestRefusal(verdict.Reason!.Value, StatusCodes.Status403Forbidden, verdict.Hint!, policy.Name, policy.TrustStore.Name, verdict.ChainStatus);
+            return new RequestRefusal(verdict.Reason!.Value, StatusCodes.Status403Forbidden, verdict.Hint!, policy.Name, verdict.TrustStore ?? policy.TrustStoreNames, verdict.ChainStatus)
+            {
+                Partner = verdict.Partner?.Name,
+            };
         }
 
-        context.Features.Set(new ClientIdentityFeature(policy, certificate));
+        context.Features.Set(new ClientIdentityFeature(policy, certificate, verdict.Partner));
         return null;
     }
 
@@ -71,5 +74,5 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
     }
 
     private static RequestRefusal Refuse(RejectReason reason, int status, GatewayPolicy policy, string hint) =>
-        new(reason, status, hint, policy.Name, policy.TrustStore.Name, null);
+        new(reason, status, hint, policy.Name, policy.TrustStoreNames, null) { Partner = policy.SolePartner?.Name };
 }

@@ -56,7 +56,10 @@ internal static class RouteUpgrades
         var hint = allowed is null || string.Equals(allowed.Trim(), None, StringComparison.OrdinalIgnoreCase)
             ? $"route '{routeId}' allows no protocol upgrade and the client asked for '{requested}'; to let it through, set ReverseProxy:Routes:{routeId}:Metadata:{MetadataKey} to e.g. 'WebSocket'"
             : $"route '{routeId}' allows upgrades to '{allowed}' and the client asked for '{requested}'";
-        return new RequestRefusal(RejectReason.UpgradeNotAllowed, StatusCodes.Status403Forbidden, hint, policy.Name, policy.TrustStore.Name, null);
+        return new RequestRefusal(RejectReason.UpgradeNotAllowed, StatusCodes.Status403Forbidden, hint, policy.Name, policy.TrustStoreNames, null)
+        {
+            Partner = context.Features.Get<ClientIdentityFeature>()?.Partner,
+        };
     }
 
     /// <summary>Checks a route's <c>Metadata</c>: the value of <see cref="MetadataKey"/>, and no other <c>Gateway.</c> key.</summary>

@@ -113,6 +113,7 @@ public sealed class ListenerConnectionMiddleware(
             Sni = connection.Sni,
             Policy = refusal?.Policy,
             TrustStore = refusal?.TrustStore,
+            Partner = refusal?.Partner,
             ChainStatus = refusal?.ChainStatus,
             ConnectionId = context.ConnectionId,
             FailedSide = side,

@@ -68,7 +68,10 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, Pr
             connection.Refusal = new HandshakeRefusal(
                 RejectReason.NoCertificate,
                 $"the client sent no certificate, and every route of host '{connection.Sni ?? "(no SNI)"}' requires one (policy {names}); configure the client with its certificate and key",
-                names, string.Join(", ", plan.HandshakePolicies.Select(p => p.TrustStore.Name).Distinct()), null);
+                names, string.Join(", ", plan.HandshakePolicies.SelectMany(p => p.TrustStores).Select(s => s.Name).Distinct()), null)
+            {
+                Partner = plan.HandshakePolicies.Count == 1 ? plan.HandshakePolicies[0].SolePartner?.Name : null,
+            };
             return false;
         }
 
@@ -95,7 +98,10 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, Pr
         }
 
         connection.Refusal = new HandshakeRefusal(
-            refusal!.Reason!.Value, refusal.Hint!, refusingPolicy!.Name, refusingPolicy.TrustStore.Name, refusal.ChainStatus);
+            refusal!.Reason!.Value, refusal.Hint!, refusingPolicy!.Name, refusal.TrustStore ?? refusingPolicy.TrustStoreNames, refusal.ChainStatus)
+        {
+            Partner = refusal.Partner?.Name,
+        };
         return false;
     }
 }

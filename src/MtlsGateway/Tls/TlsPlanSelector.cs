@@ -122,10 +122,10 @@ public sealed class TlsPlanSelector
     }
 
     /// <summary>One certificate context per (server certificate, set of trust stores): it carries the chain we
-    /// send and the acceptable CA names the CertificateRequest lists.</summary>
+    /// send and the acceptable CA names the CertificateRequest lists (every partner's store of every policy).</summary>
     private SslStreamCertificateContext ContextFor(ServerCertificate server, List<GatewayPolicy> policies)
     {
-        var stores = policies.Select(p => p.TrustStore).Distinct().OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var stores = policies.SelectMany(p => p.TrustStores).Distinct().OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
         var key = $"{server.CertificateFile}|{string.Join(',', stores.Select(s => s.Name))}";
         return _contexts.GetOrAdd(key, _ =>
         {

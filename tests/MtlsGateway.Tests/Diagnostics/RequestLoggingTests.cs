@@ -82,6 +82,7 @@ public sealed class RequestLoggingTests
         ((string?)clef["Path"]).Should().Be("/orders/7");
         ((int?)clef["Status"]).Should().Be(200);
         ((string?)clef["Policy"]).Should().Be("acme-orders");
+        ((string?)clef["Partner"]).Should().Be("acme-orders", "a policy with TrustStore and Allow has one partner, named after it");
         ((string?)clef["RemoteIp"]).Should().Be("127.0.0.1");
         ((string?)clef["CertSha256"]).Should().Be(host.ClientCertificate("client").TargetCertificate.GetCertHashString(HashAlgorithmName.SHA256));
         clef["DurationMs"]!.ToJsonString().Should().MatchRegex(@"^\d+(\.\d{1,2})?$", "the duration is rounded to 0.01 ms, not rendered");

@@ -18,12 +18,15 @@ internal sealed class TestPki : IDisposable
 
     private readonly List<IssuedCertificate> _owned = [];
 
-    public TestPki(DateTimeOffset? now = null, KeyKind key = KeyKind.EcdsaP256)
+    /// <param name="now">The instant validity is relative to.</param>
+    /// <param name="key">The CAs' key kind.</param>
+    /// <param name="name">Names the CAs ("CN={name} Root CA, O={name}") for a PKI that must not share names with another (a partner's).</param>
+    public TestPki(DateTimeOffset? now = null, KeyKind key = KeyKind.EcdsaP256, string? name = null)
     {
         Now = now ?? DateTimeOffset.UtcNow;
         Directory = System.IO.Directory.CreateTempSubdirectory("mtls-pki-").FullName;
-        Root = Own(CreateRoot("CN=Test Root CA, O=Test, C=US", Now, key));
-        Intermediate = IssueCa("CN=Test Issuing CA, O=Test, C=US", Root, key: key);
+        Root = Own(CreateRoot(name is null ? "CN=Test Root CA, O=Test, C=US" : $"CN={name} Root CA, O={name}, C=US", Now, key));
+        Intermediate = IssueCa(name is null ? "CN=Test Issuing CA, O=Test, C=US" : $"CN={name} Issuing CA, O={name}, C=US", Root, key: key);
     }
 
     public DateTimeOffset Now { get; }
