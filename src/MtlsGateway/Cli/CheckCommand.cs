@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
 using MtlsGateway.Identity.Revocation;
 using MtlsGateway.Policies;
@@ -67,7 +68,12 @@ public static class CheckCommand
             return GatewayCommandLine.UsageError;
         }
 
-        // Online stores fetch their distribution points here as the gateway would (and read its CrlCacheFolder).
+        // Online stores fetch their distribution points and ask OCSP responders here as the gateway would (and read its CrlCacheFolder).
+        if (policy.TrustStore.Revocation == RevocationCheck.Online)
+        {
+            output.WriteLine($"trust store '{policy.TrustStore.Name}' has Revocation Online: CRLs missing from CrlFiles are fetched from their distribution points, else OCSP responders are asked, now (within RevocationTimeout {Durations.Humanize(policy.TrustStore.RevocationTimeout)})");
+        }
+
         using var fetched = new FetchedCrls(time, Microsoft.Extensions.Logging.Abstractions.NullLogger<FetchedCrls>.Instance);
         var cache = new VerificationCache(new CertificateVerifier(fetched), time, fetched: fetched);
         var evaluator = new CertificatePolicyEvaluator(cache, new PresentedCertificateCache());
@@ -85,7 +91,7 @@ public static class CheckCommand
         {
             foreach (var evidence in cache.GetOrVerify(certificate, decisive.TrustStore, out _).Revocation)
             {
-                output.WriteLine($"revocation of {evidence.Certificate}: {(evidence.Revoked ? "listed" : "not listed")} in {evidence.Describe(time.GetUtcNow())}");
+                output.WriteLine($"revocation of {evidence.Certificate}: {evidence.Describe(time.GetUtcNow())}");
             }
         }
 

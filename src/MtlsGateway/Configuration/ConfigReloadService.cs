@@ -218,6 +218,7 @@ public sealed class ConfigReloadService(
         state.Apply(snapshot);
         appConfiguration.Replace(configuration!);
         logger.ConfigReloaded(snapshot.Version, snapshot.Hash, previous.Hash);
+        Identity.TrustStoreWarnings.Log(logger, snapshot, time.GetUtcNow());
         Reloaded?.Invoke(true);
     }
 

@@ -25,6 +25,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _watchFailures;
     private readonly Counter<long> _crlFetches;
+    private readonly Counter<long> _ocspRequests;
     private readonly FetchedCrls? _fetched;
 
     public GatewayMetrics(IMeterFactory meterFactory, GatewayState state, TimeProvider time, FetchedCrls? fetched = null)
@@ -46,6 +47,8 @@ public sealed class GatewayMetrics
             description: "1 while the configuration watcher is failing (then /readyz answers 503), else 0.");
         _crlFetches = Meter.CreateCounter<long>("mtls_gateway.crl.fetches",
             description: "CRL fetches from distribution points (Revocation: Online) by trust store, issuer and result (ok, failed, refused).");
+        _ocspRequests = Meter.CreateCounter<long>("mtls_gateway.ocsp.requests",
+            description: "Requests to OCSP responders (Revocation: Online) by trust store and result (good, revoked, unknown, failed, refused).");
         Meter.CreateObservableGauge("mtls_gateway.config.version", () => _state.IsLoaded ? _state.Current.Version : 0,
             description: "Version of the configuration in force (1 at start, +1 per applied reload).");
         Meter.CreateObservableGauge("mtls_gateway.certificate.expires_in", ObserveCertificates, unit: "s",
@@ -101,6 +104,13 @@ public sealed class GatewayMetrics
     {
         ArgumentNullException.ThrowIfNull(report);
         _crlFetches.Add(1, new TagList { { "trust_store", report.TrustStore }, { "issuer", report.Issuer }, { "result", report.Result } });
+    }
+
+    /// <summary>Counts one request to an OCSP responder.</summary>
+    public void OcspRequested(OcspRequestReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        _ocspRequests.Add(1, new TagList { { "trust_store", report.TrustStore }, { "result", report.Result } });
     }
 
     private static string StatusText(int status) => status switch

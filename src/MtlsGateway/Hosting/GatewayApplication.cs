@@ -129,6 +129,7 @@ public static class GatewayApplication
         reloadService.Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;
         reloadService.WatchFailed += app.Services.GetRequiredService<GatewayMetrics>().ConfigWatchFailed;
         app.Services.GetRequiredService<FetchedCrls>().Fetched += app.Services.GetRequiredService<GatewayMetrics>().CrlFetched;
+        app.Services.GetRequiredService<FetchedCrls>().Ocsp.Answered += app.Services.GetRequiredService<GatewayMetrics>().OcspRequested;
         // WebApplication puts UseAuthorization in front of this pipeline whenever authorization services exist (YARP
         // registers them). There, ahead of routing, it has no endpoint to authorize and only costs every request an
         // async hop: policies are PolicyEnforcementMiddleware's. The key is the one UseAuthorization sets. Should an
@@ -145,8 +146,9 @@ public static class GatewayApplication
         lifetime.ApplicationStarted.Register(() =>
         {
             state.ListenersReady = true;
-            app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MtlsGateway.Configuration")
-                .ConfigLoaded(snapshot.Version, configPath, snapshot.Hash);
+            var configLogger = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MtlsGateway.Configuration");
+            configLogger.ConfigLoaded(snapshot.Version, configPath, snapshot.Hash);
+            TrustStoreWarnings.Log(configLogger, snapshot, time.GetUtcNow());
         });
         lifetime.ApplicationStopping.Register(() => state.ListenersReady = false);
         return app;

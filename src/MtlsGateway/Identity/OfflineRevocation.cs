@@ -27,8 +27,8 @@ internal static class OfflineRevocation
             var lookup = store.LookupCrl(issuer);
             if (lookup.Crl is null && fetched is not null)
             {
-                // Online, after the files: the CRL its distribution points publish.
-                switch (fetched.Check(certificate, isLeaf: i == 0, issuer, store, at))
+                // Online, after the files: the CRL its distribution points publish, else its OCSP responder.
+                switch (fetched.Check(certificate, isLeaf: i == 0, issuer, store, at, evidence))
                 {
                     case { IsRevoked: true } revoked:
                         return revoked;

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
 
 namespace MtlsGateway.Identity;
 
@@ -8,6 +10,18 @@ namespace MtlsGateway.Identity;
 /// </summary>
 internal static class TrustStoreWarnings
 {
+    /// <summary>What <c>validate</c> prints, as one <c>TrustStoreWarning</c> event per warning (<c>run</c> at start and after each reload).</summary>
+    public static void Log(ILogger logger, GatewaySnapshot snapshot, DateTimeOffset at)
+    {
+        foreach (var store in snapshot.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            foreach (var warning in For(store, at))
+            {
+                logger.TrustStoreWarning(store.Name, warning.Path, warning.Message);
+            }
+        }
+    }
+
     public static IEnumerable<ConfigError> For(TrustStore store, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(store);

@@ -11,7 +11,7 @@ namespace MtlsGateway.Identity;
 /// Key: (trust store <see cref="TrustStore.Generation"/>, leaf SHA-256, hash of the chain the client sent),
 /// so a CA/CRL/pin change misses automatically. An entry lives until the first instant its verdict could
 /// change — a validity boundary (with skew) of the leaf, a sent intermediate or a CA of the store, a CRL's
-/// nextUpdate (fetched ones too) — and never longer than <see cref="MaxAge"/>. For Online stores the key also holds
+/// nextUpdate (fetched ones too), the end of an OCSP answer that decided it — and never longer than <see cref="MaxAge"/>. For Online stores the key also holds
 /// <see cref="FetchedCrls.Version"/>, so a refreshed CRL applies at once, and a verdict whose revocation status is
 /// unknown (a fetch pending or failed) is asked again after <see cref="RevocationRecheck"/>.
 /// </summary>
@@ -97,6 +97,10 @@ public sealed class VerificationCache
             validUntil = Earliest(validUntil, result.Reason == RejectReason.RevocationUnknown || result.Warning is not null
                 ? now + RevocationRecheck
                 : _fetched!.NextBoundaryAfter(store.Name, now));
+            foreach (var evidence in result.Revocation)
+            {
+                validUntil = Earliest(validUntil, evidence.ValidUntil); // an OCSP answer bounds the verdict it decided
+            }
         }
 
         _entries[key] = new Entry(result, validUntil);

@@ -180,7 +180,7 @@ internal static class VerificationHints
         $"{Role(certificate, index, isAnchor: false)}: {name} is {why} in the name constraints of {Role(ca, caIndex, caIsAnchor)}; that CA was not allowed to issue it";
 
     // RFC 5280 §5.3.1 spells the reasons in lower camel case (keyCompromise, cACompromise, …).
-    private static string ReasonName(X509RevocationReason reason)
+    internal static string ReasonName(X509RevocationReason reason)
     {
         var name = reason.ToString();
         return char.ToLowerInvariant(name[0]) + name[1..];

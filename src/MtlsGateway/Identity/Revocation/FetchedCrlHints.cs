@@ -5,13 +5,13 @@ namespace MtlsGateway.Identity.Revocation;
 /// <summary>What ops read when a fetched CRL cannot establish a certificate's status.</summary>
 internal static class FetchedCrlHints
 {
-    public static string NoDistributionPoint(X509Certificate2 certificate, X509Certificate2 issuer, CrlDistributionPoints points, TrustStore store)
+    public static string NoDistributionPoint(X509Certificate2 certificate, X509Certificate2 issuer, CrlDistributionPoints points, string noResponder, TrustStore store)
     {
         var why = points.Problem
             ?? (points.Ignored.Count > 0
                 ? $"names no http:// CRL distribution point (ignored: {string.Join(", ", points.Ignored)}; only http:// URLs are fetched)"
                 : "names no CRL distribution point");
-        return $"{CertificateFacts.Name(certificate)} {why}, and trust store '{store.Name}' has no CRL of {CertificateFacts.Name(issuer)} in CrlFiles; add that CA's CRL to CrlFiles (OCSP is not used)";
+        return $"{CertificateFacts.Name(certificate)} {why} and {noResponder}, and trust store '{store.Name}' has no CRL of {CertificateFacts.Name(issuer)} in CrlFiles; add that CA's CRL to CrlFiles";
     }
 
     public static string TooManyTracked(X509Certificate2 issuer, int limit) =>

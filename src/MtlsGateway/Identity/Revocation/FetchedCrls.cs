@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Diagnostics;
@@ -53,60 +54,79 @@ public sealed class FetchedCrls : IDisposable
         _time = time;
         _logger = logger;
         _downloader = new CrlDownloader(handler);
+        Ocsp = new OcspAnswers(time, logger, _downloader, Signal, _stopping.Token);
     }
 
     /// <summary>Raised after every completed fetch (metrics).</summary>
     public event Action<CrlFetchReport>? Fetched;
 
-    /// <summary>Changes whenever a held list changes: cached verdicts of Online stores include it in their key.</summary>
-    public long Version => Interlocked.Read(ref _version);
+    /// <summary>The last step of Online: OCSP answers, asked through the same client when no current CRL is known.</summary>
+    public OcspAnswers Ocsp { get; }
+
+    /// <summary>Changes whenever a held list, or a certificate's OCSP status, changes: cached verdicts of Online stores
+    /// include it in their key.</summary>
+    public long Version => Interlocked.Read(ref _version) + Ocsp.Version;
 
     /// <summary>Completes when a point was added or fetched (the refresh service then recomputes its next wake-up).</summary>
     internal Task Changed => Volatile.Read(ref _changed).Task;
 
     internal IReadOnlyCollection<FetchedCrl> Points => [.. _points.Values];
 
-    /// <summary>The revocation status of <paramref name="certificate"/> from its issuer's fetched CRL: null when a current
-    /// list does not list it, else revoked or unknown with the hint.</summary>
-    internal RevocationOutcome? Check(X509Certificate2 certificate, bool isLeaf, X509Certificate2 issuer, TrustStore store, DateTimeOffset at)
+    /// <summary>The revocation status of <paramref name="certificate"/> from its issuer's fetched CRL, else from OCSP: null
+    /// when a current list (or answer) does not list it, else revoked or unknown with the hint. The first sight waits at
+    /// most the store's RevocationTimeout for both together.</summary>
+    internal RevocationOutcome? Check(X509Certificate2 certificate, bool isLeaf, X509Certificate2 issuer, TrustStore store, DateTimeOffset at,
+        ICollection<RevocationEvidence>? evidence = null)
     {
+        var started = Stopwatch.GetTimestamp();
         var distributionPoints = CrlDistributionPoints.Read(certificate);
-        if (distributionPoints.HttpUrls.Count == 0)
+        List<FetchedCrl>? points = null;
+        if (distributionPoints.HttpUrls.Count > 0)
         {
-            return RevocationOutcome.Unknown(FetchedCrlHints.NoDistributionPoint(certificate, issuer, distributionPoints, store));
-        }
-
-        var points = Track(distributionPoints.HttpUrls, issuer, store);
-        if (points.Count == 0)
-        {
-            return RevocationOutcome.Unknown(FetchedCrlHints.TooManyTracked(issuer, MaxTracked));
-        }
-
-        if (Judge(points, certificate, isLeaf, issuer, at, out var outcome))
-        {
-            return outcome;
-        }
-
-        if (points.Any(p => !p.State.Attempted))
-        {
-            // First sight: wait (bounded) for the points in order; the fetch goes on in the background past the timeout.
-            var first = FetchInOrderAsync(points, store.RevocationTimeout, at);
-            try
-            {
-                first.Wait(store.RevocationTimeout);
-            }
-            catch (AggregateException)
-            {
-                // Fetches report their own failures; the state below says what is known.
-            }
-
-            if (Judge(points, certificate, isLeaf, issuer, at, out outcome))
+            points = Track(distributionPoints.HttpUrls, issuer, store);
+            if (Judge(points, certificate, isLeaf, issuer, at, evidence, out var outcome))
             {
                 return outcome;
             }
+
+            if (points.Any(p => !p.State.Attempted))
+            {
+                // First sight: wait (bounded) for the points in order; the fetch goes on in the background past the timeout.
+                var first = FetchInOrderAsync(points, store.RevocationTimeout, at);
+                try
+                {
+                    first.Wait(store.RevocationTimeout);
+                }
+                catch (AggregateException)
+                {
+                    // Fetches report their own failures; the state below says what is known.
+                }
+
+                if (Judge(points, certificate, isLeaf, issuer, at, evidence, out outcome))
+                {
+                    return outcome;
+                }
+            }
         }
 
-        return RevocationOutcome.Unknown(FetchedCrlHints.NoCurrentCrl(issuer, points, at));
+        // No current CRL: the OCSP responder, with what is left of the first sight's time.
+        var ocsp = Ocsp.Check(certificate, isLeaf, issuer, store, at, store.RevocationTimeout - Stopwatch.GetElapsedTime(started), evidence);
+        var crlHint = points switch
+        {
+            null => null,
+            { Count: 0 } => FetchedCrlHints.TooManyTracked(issuer, MaxTracked),
+            _ => FetchedCrlHints.NoCurrentCrl(issuer, points, at),
+        };
+        if (ocsp.HasResponder)
+        {
+            return ocsp.Outcome is { IsRevoked: false } unknown && crlHint is not null
+                ? RevocationOutcome.Unknown($"{unknown.Hint}; and {crlHint}")
+                : ocsp.Outcome;
+        }
+
+        return RevocationOutcome.Unknown(crlHint is null
+            ? FetchedCrlHints.NoDistributionPoint(certificate, issuer, distributionPoints, OcspHints.NoResponder(ocsp.Responders!), store)
+            : $"{crlHint}; it {OcspHints.NoResponder(ocsp.Responders!)}");
     }
 
     /// <summary>The earliest nextUpdate + ClockSkew after <paramref name="at"/> of the lists held for <paramref name="trustStore"/>.</summary>
@@ -126,8 +146,11 @@ public sealed class FetchedCrls : IDisposable
     }
 
     /// <summary>When the next background fetch is due, or null when nothing is tracked.</summary>
-    internal DateTimeOffset? NextDueAt() =>
-        _points.IsEmpty ? null : _points.Values.Min(p => p.State.NextAttemptAt);
+    internal DateTimeOffset? NextDueAt()
+    {
+        var crl = _points.IsEmpty ? (DateTimeOffset?)null : _points.Values.Min(p => p.State.NextAttemptAt);
+        return Ocsp.NextDueAt() is { } ocsp && (crl is null || ocsp < crl) ? ocsp : crl;
+    }
 
     /// <summary>Fetches every point that is due and not already being fetched; forgets the points of stores no longer Online.</summary>
     internal Task RefreshDueAsync(Func<string, bool> isOnlineStore, CancellationToken cancellation)
@@ -148,6 +171,7 @@ public sealed class FetchedCrls : IDisposable
             }
         }
 
+        due.Add(Ocsp.RefreshDueAsync(isOnlineStore, cancellation));
         return Task.WhenAll(due);
     }
 
@@ -158,21 +182,33 @@ public sealed class FetchedCrls : IDisposable
         _downloader.Dispose();
     }
 
-    private static bool Judge(IReadOnlyList<FetchedCrl> points, X509Certificate2 certificate, bool isLeaf, X509Certificate2 issuer, DateTimeOffset at, out RevocationOutcome? outcome)
+    private static bool Judge(IReadOnlyList<FetchedCrl> points, X509Certificate2 certificate, bool isLeaf, X509Certificate2 issuer, DateTimeOffset at,
+        ICollection<RevocationEvidence>? evidence, out RevocationOutcome? outcome)
     {
         // A listed serial stays revoked even in a stale list, so look before judging freshness.
         foreach (var point in points)
         {
-            if (point.State.Crl is { } crl && crl.TryGetRevocationDate(certificate.SerialNumber, out var revokedAt))
+            if (point.State is { Crl: { } crl } state && crl.TryGetRevocationDate(certificate.SerialNumber, out var revokedAt))
             {
+                evidence?.Add(Evidence(point, state, crl, certificate, issuer, revoked: true));
                 outcome = RevocationOutcome.Revoked($"{VerificationHints.Revoked(certificate, isLeaf, issuer, revokedAt)} (fetched from {point.Url})");
                 return true;
             }
         }
 
         outcome = null;
-        return points.Any(p => p.IsCurrent(at));
+        if (points.FirstOrDefault(p => p.IsCurrent(at)) is not { } current)
+        {
+            return false;
+        }
+
+        evidence?.Add(Evidence(current, current.State, current.State.Crl!, certificate, issuer, revoked: false));
+        return true;
     }
+
+    private static RevocationEvidence Evidence(FetchedCrl point, FetchedCrlState state, RevocationList crl, X509Certificate2 certificate, X509Certificate2 issuer, bool revoked) =>
+        new(CertificateFacts.Name(certificate), CertificateFacts.Name(issuer), point.Url, crl.ThisUpdate, crl.NextUpdate, revoked, RevocationEvidenceKind.FetchedCrl,
+            state.LastResult == "ok" ? state.LastFetchAt : null);
 
     private List<FetchedCrl> Track(IReadOnlyList<string> urls, X509Certificate2 issuer, TrustStore store)
     {
@@ -343,15 +379,14 @@ public sealed class FetchedCrls : IDisposable
     }
 
     /// <summary>At 80 % (less up to 10 % jitter) of the list's lifetime; when that has passed, halfway to its nextUpdate.</summary>
-    internal static DateTimeOffset RefreshAt(RevocationList crl, DateTimeOffset now, double jitter)
-    {
-        if (crl.NextUpdate is not { } next)
-        {
-            return now + MaximumInterval;
-        }
+    internal static DateTimeOffset RefreshAt(RevocationList crl, DateTimeOffset now, double jitter) =>
+        crl.NextUpdate is { } next ? RefreshAt(crl.ThisUpdate, next, now, jitter) : now + MaximumInterval;
 
-        var lifetime = next - crl.ThisUpdate;
-        var at = crl.ThisUpdate + (lifetime * (0.8 - (0.1 * jitter)));
+    /// <summary>As above for anything issued at <paramref name="thisUpdate"/> that lasts until <paramref name="next"/> (OCSP answers too).</summary>
+    internal static DateTimeOffset RefreshAt(DateTimeOffset thisUpdate, DateTimeOffset next, DateTimeOffset now, double jitter)
+    {
+        var lifetime = next - thisUpdate;
+        var at = thisUpdate + (lifetime * (0.8 - (0.1 * jitter)));
         if (at <= now)
         {
             at = now + TimeSpan.FromTicks(Math.Clamp((next - now).Ticks / 2, MinimumInterval.Ticks, MaximumInterval.Ticks));
