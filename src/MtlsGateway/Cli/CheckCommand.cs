@@ -78,7 +78,13 @@ public static class CheckCommand
         output.WriteLine($"policy: {policy.Name} ({policy.Mode}, trust store {policy.TrustStore.Name}), at {time.GetUtcNow():O}");
 
         // The evaluator's verdict came through this cache: asking again returns the same result, with its evidence.
-        foreach (var evidence in cache.GetOrVerify(certificate, policy.TrustStore, out _).Revocation)
+        var verified = cache.GetOrVerify(certificate, policy.TrustStore, out _);
+        if (verified.SpiffeBundle is { } bundle)
+        {
+            output.WriteLine($"spiffe bundle: {bundle.Describe()}, {bundle.Authorities.Count} X.509 authorit{(bundle.Authorities.Count == 1 ? "y" : "ies")}");
+        }
+
+        foreach (var evidence in verified.Revocation)
         {
             output.WriteLine($"revocation of {evidence.Certificate}: {(evidence.Revoked ? "listed" : "not listed")} in {evidence.Describe(time.GetUtcNow())}");
         }

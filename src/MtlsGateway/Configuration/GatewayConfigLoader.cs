@@ -354,7 +354,8 @@ public static class GatewayConfigLoader
             .Concat(options.TrustStores.SelectMany(s =>
                 s.Value.CaFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CaExtensions, Limit: FileLimit.Ca))
                     .Concat(s.Value.CrlFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CrlExtensions,
-                        Limit: FileLimit.Crl(s.Value.MaxCrlSize, $"Gateway:TrustStores:{s.Key}"))))));
+                        Limit: FileLimit.Crl(s.Value.MaxCrlSize, $"Gateway:TrustStores:{s.Key}"))))
+                    .Concat(s.Value.SpiffeBundles.Values.Select(path => (Path: (string?)path, Extensions: (string[]?)null, Limit: FileLimit.SpiffeBundle)))));
         foreach (var (path, extensions, limit) in files)
         {
             if (string.IsNullOrWhiteSpace(path))
