@@ -31,6 +31,11 @@ public static class GatewayConfigLoader
             return new ConfigLoadResult(null, [new ConfigError(GatewayOptions.SectionName, "section is missing; see docs/configuration.md")]);
         }
 
+        if (Identity.Spiffe.SpiffeBundleKeys.Check(section) is { Count: > 0 } badBundleKeys)
+        {
+            return new ConfigLoadResult(null, badBundleKeys);
+        }
+
         GatewayOptions options;
         try
         {

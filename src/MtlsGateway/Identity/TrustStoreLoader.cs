@@ -108,7 +108,7 @@ public static class TrustStoreLoader
         foreach (var (trustDomain, file) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             var entryPath = $"{path}:SpiffeBundles:{trustDomain}";
-            if (TrustDomainNameProblem(trustDomain) is { } problem)
+            if (SpiffeId.TrustDomainKeyProblem(trustDomain) is { } problem)
             {
                 errors.Add(new ConfigError(entryPath, problem));
             }
@@ -119,26 +119,6 @@ public static class TrustStoreLoader
         }
 
         return bundles;
-    }
-
-    /// <summary>Why a SpiffeBundles key is not a trust domain name (a SPIFFE ID or URL, a path, a wildcard, upper case), or null.</summary>
-    private static string? TrustDomainNameProblem(string name)
-    {
-        var scheme = name.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            var host = name[(scheme + 3)..].Split('/')[0];
-            return $"'{name}' is a SPIFFE ID or URL, not a trust domain name; use the name alone as the key: \"{host}\"";
-        }
-
-        if (name.Contains('/', StringComparison.Ordinal))
-        {
-            return $"'{name}' has a path; a bundle belongs to a whole trust domain, so the key is the name alone: \"{name.Split('/')[0]}\"";
-        }
-
-        return SpiffeId.TrustDomainProblem(name) is { } problem
-            ? $"'{name}' is not a trust domain name: it {problem}; a bundle belongs to exactly one trust domain — add one entry per trust domain"
-            : null;
     }
 
     private static CertificateRequirements LoadRequirements(TrustStoreOptions options, string path, ICollection<ConfigError> errors)

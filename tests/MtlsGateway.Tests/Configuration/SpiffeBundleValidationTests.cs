@@ -80,6 +80,7 @@ public sealed class SpiffeBundleValidationTests : IDisposable
     [Theory]
     [InlineData("Acme.test", "has upper-case letters in trust domain 'Acme.test' (trust domains are lower case: 'acme.test')")]
     [InlineData("*.acme.test", "has a wildcard in trust domain '*.acme.test'")]
+    [InlineData("spiffe://acme.test", "'spiffe://acme.test' is a SPIFFE ID or URL, not a trust domain name; use the name alone as the key: \"acme.test\"")]
     [InlineData("acme.test/orders", "has a path; a bundle belongs to a whole trust domain, so the key is the name alone: \"acme.test\"")]
     public void BadTrustDomainName_IsAnErrorAtItsEntry(string key, string expected)
     {
@@ -87,6 +88,21 @@ public sealed class SpiffeBundleValidationTests : IDisposable
 
         code.Should().Be(1);
         output.Should().Contain($"{EntryPath}:{key}: ").And.Contain(expected);
+    }
+
+    [Fact]
+    public void BundleEntryThatIsAnObject_SaysItMustBeTheFilesPath()
+    {
+        using var folder = new ConfigFolder((config, _) => config["Gateway"]!["TrustStores"]!["mesh"] = new JsonObject
+        {
+            ["SpiffeBundles"] = new JsonObject { ["a.test"] = new JsonObject { ["File"] = "spiffe/a.json" } },
+        });
+        var output = new StringWriter();
+
+        var code = ValidateCommand.Execute(folder.ConfigPath, output);
+
+        code.Should().Be(1);
+        output.ToString().Should().Contain($"{EntryPath}:a.test:File: must be the path of the bundle file (a string), e.g. \"a.test\": \"bundles/a.test.json\"");
     }
 
     [Fact]

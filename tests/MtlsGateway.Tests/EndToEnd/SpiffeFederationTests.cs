@@ -189,6 +189,17 @@ public sealed class SpiffeFederationTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Metrics_ExportTheExpiryOfEachBundleAuthority()
+    {
+        var metrics = await MtlsGateway.Tests.Admin.PrometheusText.ScrapeAsync(_host.AdminPort);
+
+        metrics.Named("mtls_gateway_certificate_expires_in_seconds")
+            .Where(s => s.Labels["trust_store"] == "mesh")
+            .Select(s => (s.Labels["kind"], s.Labels["subject"]))
+            .Should().BeEquivalentTo([("spiffe", "CN=a.test SPIFFE CA,O=SPIFFE"), ("spiffe", "CN=b.test SPIFFE CA,O=SPIFFE")]);
+    }
+
+    [Fact]
     public void Check_SaysWhichBundleVerifiedTheSvid()
     {
         var svid = _a.IssueSvid("checked");

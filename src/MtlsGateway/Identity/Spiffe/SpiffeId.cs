@@ -56,6 +56,27 @@ public sealed record SpiffeId(string TrustDomain, string Path)
         return true;
     }
 
+    /// <summary>Why a SpiffeBundles key is not a trust domain name (a SPIFFE ID or URL, a path, a wildcard, upper case), or null.</summary>
+    public static string? TrustDomainKeyProblem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var scheme = name.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            var host = name[(scheme + 3)..].Split('/')[0];
+            return $"'{name}' is a SPIFFE ID or URL, not a trust domain name; use the name alone as the key: \"{host}\"";
+        }
+
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            return $"'{name}' has a path; a bundle belongs to a whole trust domain, so the key is the name alone: \"{name.Split('/')[0]}\"";
+        }
+
+        return TrustDomainProblem(name) is { } problem
+            ? $"'{name}' is not a trust domain name: it {problem}; a bundle belongs to exactly one trust domain — add one entry per trust domain"
+            : null;
+    }
+
     /// <summary>What is wrong with a trust domain name, or null: lower-case letters, digits, '.', '-', '_' only.</summary>
     public static string? TrustDomainProblem(string name)
     {
