@@ -117,6 +117,7 @@ public static class AdminEndpoints
         }
 
         json.WriteEndObject();
+        SpiffeBundlesJson.Write(json, snapshot);
         json.WriteString("defaultPolicy", snapshot.DefaultPolicy.Name);
         json.WriteStartArray("serverCertificates");
         foreach (var certificate in snapshot.ServerCertificates)

@@ -69,9 +69,9 @@ public static class CheckCommand
         }
 
         // Online stores fetch their distribution points and ask OCSP responders here as the gateway would (and read its CrlCacheFolder).
-        if (policy.TrustStore.Revocation == RevocationCheck.Online)
+        foreach (var store in policy.Partners.Select(p => p.TrustStore).Distinct().Where(s => s.Revocation == RevocationCheck.Online))
         {
-            output.WriteLine($"trust store '{policy.TrustStore.Name}' has Revocation Online: CRLs missing from CrlFiles are fetched from their distribution points, else OCSP responders are asked, now (within RevocationTimeout {Durations.Humanize(policy.TrustStore.RevocationTimeout)})");
+            output.WriteLine($"trust store '{store.Name}' has Revocation Online: CRLs missing from CrlFiles are fetched from their distribution points, else OCSP responders are asked, now (within RevocationTimeout {Durations.Humanize(store.RevocationTimeout)})");
         }
 
         using var fetched = new FetchedCrls(time, Microsoft.Extensions.Logging.Abstractions.NullLogger<FetchedCrls>.Instance);
@@ -89,7 +89,13 @@ public static class CheckCommand
         var decisive = verdict.Partner ?? policy.SolePartner;
         if (decisive is not null)
         {
-            foreach (var evidence in cache.GetOrVerify(certificate, decisive.TrustStore, out _).Revocation)
+            var verified = cache.GetOrVerify(certificate, decisive.TrustStore, out _);
+            if (verified.SpiffeBundle is { } bundle)
+            {
+                output.WriteLine($"spiffe bundle: {bundle.Describe()}, {bundle.Authorities.Count} X.509 authorit{(bundle.Authorities.Count == 1 ? "y" : "ies")}");
+            }
+
+            foreach (var evidence in verified.Revocation)
             {
                 output.WriteLine($"revocation of {evidence.Certificate}: {evidence.Describe(time.GetUtcNow())}");
             }

@@ -4,7 +4,7 @@ using MtlsGateway.Identity;
 namespace MtlsGateway.Cli;
 
 /// <summary><c>validate</c>: loads the configuration exactly as <c>run</c> would and prints every error; when it is valid,
-/// each trust store's CRLs (whose, bound or waiting for a presented issuer) and the warnings about set-ups that will
+/// each trust store's CRLs (whose, bound or waiting for a presented issuer) and SPIFFE bundles, and the warnings about set-ups that will
 /// refuse clients (exit code still 0).</summary>
 public static class ValidateCommand
 {
@@ -23,6 +23,14 @@ public static class ValidateCommand
             foreach (var store in stores.Where(s => s.Crls.Count > 0))
             {
                 PrintCrls(store, output);
+            }
+
+            foreach (var store in stores)
+            {
+                foreach (var bundle in store.Spiffe?.Bundles ?? [])
+                {
+                    output.WriteLine($"  trust store '{store.Name}': SPIFFE bundle of trust domain '{bundle.TrustDomain}' from '{bundle.Source}': {bundle.Summary()}");
+                }
             }
 
             foreach (var warning in warnings)

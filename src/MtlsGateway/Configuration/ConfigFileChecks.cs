@@ -41,6 +41,11 @@ internal static class ConfigFileChecks
             {
                 yield return ($"Gateway:TrustStores:{name}:CrlFiles:{i}", store.CrlFiles[i]);
             }
+
+            foreach (var (trustDomain, file) in store.SpiffeBundles)
+            {
+                yield return ($"Gateway:TrustStores:{name}:SpiffeBundles:{trustDomain}", file);
+            }
         }
 
         foreach (var (cluster, upstream) in options.Upstreams)

@@ -14,6 +14,10 @@ public readonly record struct FileLimit(long MaxBytes, string Name, string Advic
     public static FileLimit Ca { get; } = new(4L * 1024 * 1024, "the cap for a CA file",
         "name only the CAs that issue your clients' certificates, or split the bundle into a folder of files");
 
+    /// <summary>A SPIFFE trust bundle (JWK Set): a trust domain's few CAs and JWT keys.</summary>
+    public static FileLimit SpiffeBundle { get; } = new(1024L * 1024, "the cap for a SPIFFE bundle file",
+        "name the trust domain's bundle itself (a JWK Set of its CAs), not a folder or an archive");
+
     /// <summary>Default of <c>Gateway:TrustStores:&lt;name&gt;:MaxCrlSize</c>.</summary>
     public const long DefaultMaxCrlBytes = 64L * 1024 * 1024;
 

@@ -31,6 +31,11 @@ public static class GatewayConfigLoader
             return new ConfigLoadResult(null, [new ConfigError(GatewayOptions.SectionName, "section is missing; see docs/configuration.md")]);
         }
 
+        if (Identity.Spiffe.SpiffeBundleKeys.Check(section) is { Count: > 0 } badBundleKeys)
+        {
+            return new ConfigLoadResult(null, badBundleKeys);
+        }
+
         GatewayOptions options;
         try
         {
@@ -344,7 +349,8 @@ public static class GatewayConfigLoader
             .Concat(options.TrustStores.SelectMany(s =>
                 s.Value.CaFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CaExtensions, Limit: FileLimit.Ca))
                     .Concat(s.Value.CrlFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CrlExtensions,
-                        Limit: FileLimit.Crl(s.Value.MaxCrlSize, $"Gateway:TrustStores:{s.Key}"))))));
+                        Limit: FileLimit.Crl(s.Value.MaxCrlSize, $"Gateway:TrustStores:{s.Key}"))))
+                    .Concat(s.Value.SpiffeBundles.Values.Select(path => (Path: (string?)path, Extensions: (string[]?)null, Limit: FileLimit.SpiffeBundle)))));
         foreach (var (path, extensions, limit) in files)
         {
             if (string.IsNullOrWhiteSpace(path))

@@ -6,6 +6,12 @@ public sealed class TrustStoreOptions
     /// <summary>PEM files or folders of PEM files holding roots and intermediates.</summary>
     public List<string> CaFiles { get; set; } = [];
 
+    /// <summary>
+    /// SPIFFE trust bundle files (JWK Sets with x509-svid keys) by trust domain name (<c>"acme.test": "bundles/acme.json"</c>):
+    /// a client certificate whose URI SAN is <c>spiffe://acme.test/…</c> is verified against that bundle only.
+    /// </summary>
+    public Dictionary<string, string> SpiffeBundles { get; set; } = [];
+
     /// <summary>CRL files (PEM or DER) of any CA in a verified chain: of the store's CAs, or of intermediates clients send.</summary>
     public List<string> CrlFiles { get; set; } = [];
 

@@ -146,11 +146,12 @@ public sealed class GatewayMetrics
 
         foreach (var store in snapshot.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            foreach (var ca in store.Roots.Concat(store.Intermediates))
+            var bundled = store.Spiffe?.Authorities.ToHashSet() ?? [];
+            foreach (var ca in store.Roots.Concat(store.Intermediates).Concat(bundled))
             {
                 yield return new Measurement<double>((CertificateFacts.NotAfter(ca) - now).TotalSeconds, new TagList
                 {
-                    { "kind", store.Roots.Contains(ca) ? "root" : "intermediate" },
+                    { "kind", bundled.Contains(ca) ? "spiffe" : store.Roots.Contains(ca) ? "root" : "intermediate" },
                     { "subject", CertificateFacts.Name(ca) },
                     { "sha256", Fingerprints.Sha256(ca) },
                     { "trust_store", store.Name },

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity.Revocation;
+using MtlsGateway.Identity.Spiffe;
 using MtlsGateway.Pki;
 
 namespace MtlsGateway.Identity;
@@ -37,6 +38,8 @@ namespace MtlsGateway.Identity;
 /// else from its CRL Distribution Points (<see cref="FetchedCrls"/>), asked only once the chain verified to the store's
 /// anchor. With AllowPartialChain the store's intermediates are anchors: a chain may end at one, whose own revocation is
 /// then not checked.</para>
+/// <para>SPIFFE (<see cref="X509Svid"/>): in a store with SpiffeBundles, a certificate with a spiffe: URI SAN must be a valid
+/// X509-SVID and is verified against its trust domain's bundle only, through the same chain checks as a CaFiles chain.</para>
 /// </remarks>
 public sealed class CertificateVerifier : ICertificateVerifier
 {
@@ -78,6 +81,14 @@ public sealed class CertificateVerifier : ICertificateVerifier
             return malformed; // before anything reads the extensions: the platform throws at the first damaged one
         }
 
+        if (store.Spiffe is { } spiffe && X509Svid.Select(leaf, store, spiffe) is { } svid)
+        {
+            var verdict = svid.Refusal
+                ?? store.Requirements.CheckSizes(leaf, presentedExtra, store.Name)
+                ?? VerifyChain(leaf, presentedExtra, svid.Store!, at, _fetched);
+            return svid.Bundle is null ? verdict : X509Svid.Conclude(verdict, svid, leaf, presentedExtra, store, spiffe);
+        }
+
         if (CertificateFacts.IsCertificateAuthority(leaf))
         {
             return VerificationResult.Reject(RejectReason.WrongUsage, VerificationHints.IsCertificateAuthority(leaf));
@@ -86,6 +97,11 @@ public sealed class CertificateVerifier : ICertificateVerifier
         if (store.Requirements.CheckSizes(leaf, presentedExtra, store.Name) is { } oversized)
         {
             return oversized;
+        }
+
+        if (store.IsPinsOnly && store.Pins.Count == 0 && store.Spiffe is { } bundlesOnly)
+        {
+            return VerificationResult.Reject(RejectReason.UntrustedIssuer, SpiffeHints.NotAnSvid(leaf, store, bundlesOnly));
         }
 
         return store.IsPinsOnly ? VerifyPinned(leaf, store, at) : VerifyChain(leaf, presentedExtra, store, at, _fetched);

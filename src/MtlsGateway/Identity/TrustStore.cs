@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MtlsGateway.Configuration;
+using MtlsGateway.Identity.Spiffe;
 
 namespace MtlsGateway.Identity;
 
@@ -29,7 +30,8 @@ public sealed class TrustStore
         TimeSpan clockSkew,
         CertificateRequirements? requirements = null,
         bool allowPartialChain = false,
-        IEnumerable<string>? crlSources = null)
+        IEnumerable<string>? crlSources = null,
+        SpiffeTrust? spiffe = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         Name = name;
@@ -48,12 +50,13 @@ public sealed class TrustStore
         RevocationFailure = revocationFailure;
         ClockSkew = clockSkew;
         Requirements = requirements ?? CertificateRequirements.Default;
+        Spiffe = spiffe;
         _roots = [.. Roots];
         _intermediates = [.. Intermediates];
         _crlIndex = new CrlIndex(Crls, CrlSources);
         Fingerprint = ComputeFingerprint();
         Generation = BitConverter.ToInt64(Convert.FromHexString(Fingerprint.AsSpan(0, 16)));
-        _boundaries = [.. Roots.Concat(Intermediates)
+        _boundaries = [.. Roots.Concat(Intermediates).Concat(spiffe?.Authorities ?? [])
             .SelectMany(c => new[] { CertificateFacts.NotBefore(c) - clockSkew, CertificateFacts.NotAfter(c) + clockSkew })
             .Concat(Crls.Where(c => c.NextUpdate is not null).Select(c => c.NextUpdate!.Value))
             .Concat(Crls.Select(c => c.ThisUpdate - clockSkew)) // a CRL issued "in the future" becomes usable then
@@ -103,7 +106,14 @@ public sealed class TrustStore
     /// <summary>Key sizes, signature algorithms, chain depth and certificate size a client chain must meet.</summary>
     public CertificateRequirements Requirements { get; }
 
-    /// <summary>Hex SHA-256 over everything that affects a verdict (name, certificates, CRLs, pins, settings).</summary>
+    /// <summary>The SPIFFE bundles (SpiffeBundles), or null: an X509-SVID is verified against its trust domain's bundle only.</summary>
+    public SpiffeTrust? Spiffe { get; }
+
+    /// <summary>Set on the store compiled for one trust domain's bundle (see <see cref="SpiffeTrust"/>): its anchors are
+    /// that bundle's authorities, and hints name the bundle rather than CaFiles.</summary>
+    public SpiffeBundle? Bundle { get; init; }
+
+    /// <summary>Hex SHA-256 over everything that affects a verdict (name, certificates, CRLs, pins, bundles, settings).</summary>
     public string Fingerprint { get; }
 
     /// <summary>
@@ -115,8 +125,8 @@ public sealed class TrustStore
     /// <summary>Pins only, no CA: only the listed certificates are admitted (no chain is built).</summary>
     public bool IsPinsOnly => Roots.Count == 0 && Intermediates.Count == 0;
 
-    /// <summary>Roots and intermediates, in a new collection (the acceptable CA names of the handshake).</summary>
-    public X509Certificate2Collection AllCaCertificates => [.. Roots, .. Intermediates];
+    /// <summary>Roots, intermediates and SPIFFE bundle authorities, in a new collection (the acceptable CA names of the handshake).</summary>
+    public X509Certificate2Collection AllCaCertificates => [.. Roots, .. Intermediates, .. Spiffe?.Authorities ?? []];
 
     internal X509Certificate2Collection RootCollection => _roots;
 
@@ -182,6 +192,16 @@ public sealed class TrustStore
         foreach (var pin in Pins.Order(StringComparer.Ordinal))
         {
             Add(Encoding.ASCII.GetBytes(pin));
+        }
+
+        // A rotated bundle (new authorities, or only a new sequence) is a new generation: cached verdicts miss.
+        foreach (var bundle in Spiffe?.Bundles ?? [])
+        {
+            Add(Encoding.UTF8.GetBytes($"spiffe|{bundle.TrustDomain}|{bundle.Source}|{bundle.Sequence}|{bundle.RefreshHint?.Ticks}"));
+            foreach (var authority in bundle.Authorities)
+            {
+                Add(authority.RawData);
+            }
         }
 
         return Convert.ToHexString(hash.GetHashAndReset());

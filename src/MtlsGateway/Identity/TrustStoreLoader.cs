@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
+using MtlsGateway.Identity.Spiffe;
 
 namespace MtlsGateway.Identity;
 
@@ -30,9 +31,9 @@ public static class TrustStoreLoader
         var path = $"Gateway:TrustStores:{name}";
         var before = errors.Count;
 
-        if (options.CaFiles.Count == 0 && options.Pins.Count == 0)
+        if (options.CaFiles.Count == 0 && options.Pins.Count == 0 && options.SpiffeBundles.Count == 0)
         {
-            errors.Add(new ConfigError(path, "has neither CaFiles nor Pins; add the CA certificates that issue your clients' certificates to CaFiles, or pin exact certificates in Pins"));
+            errors.Add(new ConfigError(path, "has neither CaFiles, SpiffeBundles nor Pins; add the CA certificates that issue your clients' certificates to CaFiles, the SPIFFE bundles of their trust domains to SpiffeBundles, or pin exact certificates in Pins"));
         }
 
         if (options.ClockSkew < TimeSpan.Zero)
@@ -55,7 +56,9 @@ public static class TrustStoreLoader
         var beforeCas = errors.Count;
         var (roots, intermediates) = LoadCas(options.CaFiles, path, baseDirectory, errors);
         var caFilesFailed = errors.Count > beforeCas;
-        var (crls, crlSources) = LoadCrls(name, options.CrlFiles, FileLimit.Crl(options.MaxCrlSize, path), path, baseDirectory, roots.Concat(intermediates).ToList(), errors);
+        var bundles = LoadBundles(options.SpiffeBundles, path, baseDirectory, errors);
+        var (crls, crlSources) = LoadCrls(name, options.CrlFiles, FileLimit.Crl(options.MaxCrlSize, path), path, baseDirectory,
+            [.. roots, .. intermediates, .. bundles.SelectMany(b => b.Authorities)], errors);
 
         // A CaFiles entry that failed may be the root itself: its own error says what to fix, so no second one about it.
         if (!options.AllowPartialChain && !caFilesFailed && roots.Count == 0 && intermediates.Count > 0)
@@ -64,12 +67,12 @@ public static class TrustStoreLoader
         }
 
         // A pins-only store has no CA to issue CRLs: removing the pin is its revocation.
-        if (options.Revocation == RevocationCheck.Offline && options.CrlFiles.Count == 0 && options.CaFiles.Count > 0)
+        if (options.Revocation == RevocationCheck.Offline && options.CrlFiles.Count == 0 && (options.CaFiles.Count > 0 || options.SpiffeBundles.Count > 0))
         {
             errors.Add(new ConfigError($"{path}:Revocation", "is Offline but no CrlFiles are given; add the CA's CRL to CrlFiles or set Revocation to None (or Online)"));
         }
 
-        if (options.CrlFiles.Count > 0 && options.CaFiles.Count == 0)
+        if (options.CrlFiles.Count > 0 && options.CaFiles.Count == 0 && options.SpiffeBundles.Count == 0)
         {
             errors.Add(new ConfigError($"{path}:CrlFiles", "need the issuing CAs in CaFiles; a pins-only store has no CA whose CRL could be checked (remove the pin instead)"));
         }
@@ -79,13 +82,43 @@ public static class TrustStoreLoader
             return null;
         }
 
-        return new TrustStore(name, roots, intermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew, requirements,
-            options.AllowPartialChain, crlSources)
+        var cacheFolder = string.IsNullOrWhiteSpace(options.CrlCacheFolder) ? null : Path.GetFullPath(options.CrlCacheFolder, baseDirectory);
+        TrustStore Compile(IEnumerable<X509Certificate2> anchorRoots, IEnumerable<X509Certificate2> anchorIntermediates, bool allowPartialChain, SpiffeTrust? spiffe, SpiffeBundle? bundle) =>
+            new(name, anchorRoots, anchorIntermediates, crls, pins, options.Revocation, options.RevocationFailure, options.ClockSkew, requirements,
+                allowPartialChain, crlSources, spiffe)
+            {
+                RevocationTimeout = options.RevocationTimeout,
+                CrlCacheFolder = cacheFolder,
+                MaxCrlSize = options.MaxCrlSize,
+                Bundle = bundle,
+            };
+
+        // Every authority of a bundle is a trust anchor (SPIFFE Trust Domain and Bundle §4.2.1), self-signed or not.
+        var spiffe = bundles.Count == 0
+            ? null
+            : new SpiffeTrust(bundles.Select(b => (b, Compile(
+                b.Authorities.Where(CertificateFacts.IsSelfIssued), b.Authorities.Where(a => !CertificateFacts.IsSelfIssued(a)), allowPartialChain: true, null, b))));
+        return Compile(roots, intermediates, options.AllowPartialChain, spiffe, bundle: null);
+    }
+
+    /// <summary>Each SpiffeBundles entry whose trust domain name and file are valid, read.</summary>
+    private static List<SpiffeBundle> LoadBundles(Dictionary<string, string> entries, string path, string baseDirectory, ICollection<ConfigError> errors)
+    {
+        var bundles = new List<SpiffeBundle>();
+        foreach (var (trustDomain, file) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            RevocationTimeout = options.RevocationTimeout,
-            CrlCacheFolder = string.IsNullOrWhiteSpace(options.CrlCacheFolder) ? null : Path.GetFullPath(options.CrlCacheFolder, baseDirectory),
-            MaxCrlSize = options.MaxCrlSize,
-        };
+            var entryPath = $"{path}:SpiffeBundles:{trustDomain}";
+            if (SpiffeId.TrustDomainKeyProblem(trustDomain) is { } problem)
+            {
+                errors.Add(new ConfigError(entryPath, problem));
+            }
+            else if (SpiffeBundleReader.Read(trustDomain, file, baseDirectory, entryPath, errors) is { } bundle)
+            {
+                bundles.Add(bundle);
+            }
+        }
+
+        return bundles;
     }
 
     private static CertificateRequirements LoadRequirements(TrustStoreOptions options, string path, ICollection<ConfigError> errors)

@@ -25,7 +25,7 @@ internal static class TrustStoreWarnings
     public static IEnumerable<ConfigError> For(TrustStore store, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(store);
-        if (store.Revocation != RevocationCheck.Offline || store.IsPinsOnly)
+        if (store.Revocation != RevocationCheck.Offline || (store.IsPinsOnly && store.Spiffe is null))
         {
             yield break;
         }
@@ -34,7 +34,7 @@ internal static class TrustStoreWarnings
         var outcome = store.RevocationFailure == RevocationFailureAction.Allow
             ? "will get RevocationUnknown (admitted unchecked, as RevocationFailure is Allow)"
             : "will get RevocationUnknown and be refused";
-        foreach (var ca in store.Roots.Concat(store.Intermediates))
+        foreach (var ca in store.Roots.Concat(store.Intermediates).Concat(store.Spiffe?.Authorities ?? []))
         {
             if (store.FindCrl(ca) is null)
             {
@@ -43,7 +43,7 @@ internal static class TrustStoreWarnings
         }
 
         // A root-only store: leaves come from issuing CAs the clients send, whose CRLs can only be unbound ones.
-        if (store.Intermediates.Count == 0 && store.Crls.All(c => c.Signer is not null))
+        if (store.Roots.Count > 0 && store.Intermediates.Count == 0 && store.Crls.All(c => c.Signer is not null))
         {
             yield return new ConfigError(path, $"CaFiles holds only root CAs and CrlFiles only their CRLs: if clients send their issuing CA, the certificates it issues {outcome}; add the CRL of each issuing CA the clients send to CrlFiles (that CA need not be in CaFiles)");
         }

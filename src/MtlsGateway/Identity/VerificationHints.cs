@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity.Spiffe;
 using MtlsGateway.Pki;
 
 namespace MtlsGateway.Identity;
@@ -16,16 +17,16 @@ internal static class VerificationHints
     public static string NotPinned(X509Certificate2 leaf, TrustStore store) =>
         $"certificate SHA-256 {Fingerprints.Sha256(leaf)} is not pinned in trust store '{store.Name}'; add it to Pins";
 
-    public static string SelfSigned(X509Certificate2 leaf, TrustStore store) =>
+    public static string SelfSigned(X509Certificate2 leaf, TrustStore store) => store.Bundle is { } bundle ? SpiffeHints.SelfSigned(leaf, bundle, store) :
         $"certificate {CertificateFacts.Name(leaf)} is self-signed; trust store '{store.Name}' admits only certificates issued by its CaFiles (a self-signed client certificate needs a trust store with Pins and no CaFiles)";
 
-    public static string UntrustedRoot(X509Certificate2 top, TrustStore store) =>
+    public static string UntrustedRoot(X509Certificate2 top, TrustStore store) => store.Bundle is { } bundle ? SpiffeHints.UntrustedRoot(top, bundle, store) :
         $"issuer {CertificateFacts.Name(top)} is not in trust store '{store.Name}'; add it to CaFiles if that CA should be trusted";
 
-    public static string MissingIssuer(X509Certificate2 top, TrustStore store) =>
+    public static string MissingIssuer(X509Certificate2 top, TrustStore store) => store.Bundle is { } bundle ? SpiffeHints.MissingIssuer(top, bundle, store) :
         $"issuer {DistinguishedNames.Format(top.IssuerName)} was not sent by the client nor found in trust store '{store.Name}'; if it is an intermediate of a trusted CA add it to CaFiles or have the client send its chain, otherwise the certificate comes from a CA this store does not trust";
 
-    public static string IssuerKeyMismatch(X509Certificate2 top, TrustStore store) =>
+    public static string IssuerKeyMismatch(X509Certificate2 top, TrustStore store) => store.Bundle is { } bundle ? SpiffeHints.IssuerKeyMismatch(top, bundle, store) :
         $"issuer {DistinguishedNames.Format(top.IssuerName)} is known to trust store '{store.Name}' but its key did not sign {CertificateFacts.Name(top)}; the certificate was signed by another key under the same name (forged, or from a re-keyed CA whose new certificate is missing from CaFiles)";
 
     public static string BadSignature(X509Certificate2 certificate) =>

@@ -13,6 +13,9 @@ public sealed record VerificationResult(bool IsValid, RejectReason? Reason, stri
     /// <summary>For each certificate whose revocation was checked offline, the CRL that decided it (what <c>check</c> shows).</summary>
     public IReadOnlyList<RevocationEvidence> Revocation { get; init; } = [];
 
+    /// <summary>The SPIFFE bundle the certificate (an X509-SVID) was verified against, or null (what <c>check</c> shows).</summary>
+    public Spiffe.SpiffeBundle? SpiffeBundle { get; init; }
+
     public static VerificationResult Valid { get; } = new(true, null, null, string.Empty, null);
 
     public static VerificationResult Reject(RejectReason reason, string hint, string chainStatus = "") =>

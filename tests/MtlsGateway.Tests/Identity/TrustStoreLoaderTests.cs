@@ -206,7 +206,7 @@ public sealed class TrustStoreLoaderTests : IDisposable
         var (_, errors) = Load(new TrustStoreOptions { Revocation = RevocationCheck.None });
 
         errors.Should().ContainSingle().Which.Path.Should().Be(Store);
-        errors[0].Message.Should().StartWith("has neither CaFiles nor Pins");
+        errors[0].Message.Should().StartWith("has neither CaFiles, SpiffeBundles nor Pins");
     }
 
     [Fact]
