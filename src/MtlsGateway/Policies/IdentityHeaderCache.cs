@@ -21,7 +21,7 @@ internal sealed class IdentityHeaderCache
         }
 
         // A race at worst computes a set twice; both are equal.
-        set = IdentityHeaderSet.Create(policy, names, presented?.Leaf, presented?.Identity);
+        set = IdentityHeaderSet.Create(policy, names, presented?.Leaf, presented?.Identity, presented?.Chain);
         return _sets.TryAdd(policy, set) || !_sets.TryGetValue(policy, out var first) ? set : first;
     }
 }
