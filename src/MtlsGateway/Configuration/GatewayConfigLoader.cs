@@ -74,7 +74,7 @@ public static class GatewayConfigLoader
             }
         }
 
-        var policies = LoadPolicies(options, trustStores, errors);
+        var policies = LoadPolicies(options, trustStores, baseDirectory, time, errors);
         var defaultPolicy = ResolveDefaultPolicy(options, policies, errors);
         var routes = LoadRoutes(configuration, options, errors);
         var passthrough = LoadPassthrough(options, routes, errors);
@@ -138,7 +138,7 @@ public static class GatewayConfigLoader
     }
 
     private static Dictionary<string, GatewayPolicy> LoadPolicies(
-        GatewayOptions options, Dictionary<string, TrustStore> trustStores, List<ConfigError> errors)
+        GatewayOptions options, Dictionary<string, TrustStore> trustStores, string baseDirectory, TimeProvider time, List<ConfigError> errors)
     {
         var policies = new Dictionary<string, GatewayPolicy>(StringComparer.Ordinal);
         var knownStores = Known(options.TrustStores.Keys);
@@ -168,9 +168,12 @@ public static class GatewayConfigLoader
 
             Allowlist.Validate(policy.Allow, $"{path}:Allow", errors);
             IdentityHeaderNames.Validate(policy.Identity, $"{path}:Identity", errors);
+            var boundToken = policy.BoundToken is { } token
+                ? Policies.BoundTokens.BoundTokenPolicy.Load(token, $"{path}:BoundToken", baseDirectory, store, time, errors)
+                : null;
             if (policy.Mode is { } mode && store is not null)
             {
-                policies[name] = new GatewayPolicy(name, mode, store, new Allowlist(policy.Allow), policy.Identity);
+                policies[name] = new GatewayPolicy(name, mode, store, new Allowlist(policy.Allow), policy.Identity) { BoundToken = boundToken };
             }
         }
 
@@ -354,7 +357,8 @@ public static class GatewayConfigLoader
             .Concat(options.TrustStores.SelectMany(s =>
                 s.Value.CaFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CaExtensions, Limit: FileLimit.Ca))
                     .Concat(s.Value.CrlFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CrlExtensions,
-                        Limit: FileLimit.Crl(s.Value.MaxCrlSize, $"Gateway:TrustStores:{s.Key}"))))));
+                        Limit: FileLimit.Crl(s.Value.MaxCrlSize, $"Gateway:TrustStores:{s.Key}"))))))
+            .Concat(options.Policies.Values.Select(p => (Path: p.BoundToken?.SigningKeysFile, Extensions: (string[]?)null, Limit: Policies.BoundTokens.SigningKeySet.Limit)));
         foreach (var (path, extensions, limit) in files)
         {
             if (string.IsNullOrWhiteSpace(path))

@@ -10,4 +10,7 @@ public sealed class PolicyOptions
     public AllowOptions Allow { get; set; } = new();
 
     public IdentityHeaderOptions Identity { get; set; } = new();
+
+    /// <summary>When set, every request must also carry a JWT bound to the client certificate (RFC 8705).</summary>
+    public BoundTokenOptions? BoundToken { get; set; }
 }

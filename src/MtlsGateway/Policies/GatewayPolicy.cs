@@ -9,4 +9,8 @@ public sealed record GatewayPolicy(
     PolicyMode Mode,
     TrustStore TrustStore,
     Allowlist Allow,
-    IdentityHeaderOptions Identity);
+    IdentityHeaderOptions Identity)
+{
+    /// <summary>RFC 8705 certificate-bound tokens every request must also carry; null when the policy asks for none.</summary>
+    internal BoundTokens.BoundTokenPolicy? BoundToken { get; init; }
+}
