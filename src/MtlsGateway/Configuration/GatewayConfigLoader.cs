@@ -79,7 +79,7 @@ public static class GatewayConfigLoader
             }
         }
 
-        var policies = LoadPolicies(options, trustStores, errors);
+        var policies = LoadPolicies(options, trustStores, baseDirectory, time, errors);
         var defaultPolicy = ResolveDefaultPolicy(options, policies, errors);
         var routes = LoadRoutes(configuration, options, errors);
         var passthrough = LoadPassthrough(options, routes, errors);
@@ -143,7 +143,7 @@ public static class GatewayConfigLoader
     }
 
     private static Dictionary<string, GatewayPolicy> LoadPolicies(
-        GatewayOptions options, Dictionary<string, TrustStore> trustStores, List<ConfigError> errors)
+        GatewayOptions options, Dictionary<string, TrustStore> trustStores, string baseDirectory, TimeProvider time, List<ConfigError> errors)
     {
         var policies = new Dictionary<string, GatewayPolicy>(StringComparer.Ordinal);
         foreach (var (name, policy) in options.Policies)
@@ -162,9 +162,14 @@ public static class GatewayConfigLoader
 
             var partners = PolicyPartnersLoader.Load(name, policy, options, trustStores, errors);
             IdentityHeaderNames.Validate(policy.Identity, $"{path}:Identity", errors);
+            // A token's lifetime is judged within the most lenient ClockSkew of the policy's partner stores.
+            var boundToken = policy.BoundToken is { } token
+                ? Policies.BoundTokens.BoundTokenPolicy.Load(token, $"{path}:BoundToken", baseDirectory,
+                    partners.Select(p => p.TrustStore).MaxBy(s => s.ClockSkew), time, errors)
+                : null;
             if (policy.Mode is { } mode && partners.Count > 0)
             {
-                policies[name] = new GatewayPolicy(name, mode, partners, policy.Identity);
+                policies[name] = new GatewayPolicy(name, mode, partners, policy.Identity) { BoundToken = boundToken };
             }
         }
 
@@ -350,7 +355,8 @@ public static class GatewayConfigLoader
                 s.Value.CaFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CaExtensions, Limit: FileLimit.Ca))
                     .Concat(s.Value.CrlFiles.Select(path => (Path: (string?)path, Extensions: (string[]?)TrustStoreLoader.CrlExtensions,
                         Limit: FileLimit.Crl(s.Value.MaxCrlSize, $"Gateway:TrustStores:{s.Key}"))))
-                    .Concat(s.Value.SpiffeBundles.Values.Select(path => (Path: (string?)path, Extensions: (string[]?)null, Limit: FileLimit.SpiffeBundle)))));
+                    .Concat(s.Value.SpiffeBundles.Values.Select(path => (Path: (string?)path, Extensions: (string[]?)null, Limit: FileLimit.SpiffeBundle)))))
+            .Concat(options.Policies.Values.Select(p => (Path: p.BoundToken?.SigningKeysFile, Extensions: (string[]?)null, Limit: Policies.BoundTokens.SigningKeySet.Limit)));
         foreach (var (path, extensions, limit) in files)
         {
             if (string.IsNullOrWhiteSpace(path))

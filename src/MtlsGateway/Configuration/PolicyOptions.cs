@@ -15,4 +15,7 @@ public sealed class PolicyOptions
     public Dictionary<string, PartnerOptions> Partners { get; set; } = new(StringComparer.Ordinal);
 
     public IdentityHeaderOptions Identity { get; set; } = new();
+
+    /// <summary>When set, every request must also carry a JWT bound to the client certificate (RFC 8705).</summary>
+    public BoundTokenOptions? BoundToken { get; set; }
 }

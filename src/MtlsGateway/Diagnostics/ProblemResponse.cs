@@ -12,7 +12,9 @@ public static class ProblemResponse
 {
     public const string ContentType = "application/problem+json";
 
-    public static async Task WriteAsync(HttpContext context, int status, string title, string? reason, string? detail = null)
+    /// <param name="header">A header the refusal needs (<c>WWW-Authenticate</c>, <c>Retry-After</c>), set after the response is cleared.</param>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string? reason, string? detail = null,
+        KeyValuePair<string, string>? header = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Response.HasStarted)
@@ -25,6 +27,10 @@ public static class ProblemResponse
         context.Response.StatusCode = status;
         context.Response.ContentType = ContentType;
         context.Response.Headers.CacheControl = "no-store";
+        if (header is { } extra)
+        {
+            context.Response.Headers[extra.Key] = extra.Value;
+        }
         await using var writer = new Utf8JsonWriter(context.Response.Body);
         writer.WriteStartObject();
         writer.WriteString("type", $"https://httpwg.org/specs/rfc9110.html#status.{status}");
@@ -57,6 +63,9 @@ public static class ProblemResponse
         RejectReason.Revoked => "The client certificate has been revoked.",
         RejectReason.NotAllowed => "The client certificate is not allowed for this resource.",
         RejectReason.UpgradeNotAllowed => "This resource does not accept a protocol upgrade.",
+        RejectReason.TokenInvalid => "A valid access token is required.",
+        RejectReason.TokenNotBound => "The access token is not bound to the client certificate.",
+        RejectReason.RateLimited => "Too many requests; retry later.",
         _ => "The client certificate was not accepted.",
     };
 }

@@ -23,4 +23,7 @@ public enum RejectReason
     MalformedClientHello,
     UnknownHost,
     UpgradeNotAllowed,
+    RateLimited,
+    TokenInvalid,
+    TokenNotBound,
 }

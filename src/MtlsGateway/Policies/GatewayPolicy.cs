@@ -30,4 +30,7 @@ public sealed record GatewayPolicy(
 
     /// <summary>Every distinct trust store of the partners, in partner order.</summary>
     public IEnumerable<TrustStore> TrustStores => Partners.Select(p => p.TrustStore).Distinct();
+
+    /// <summary>RFC 8705 certificate-bound tokens every request must also carry; null when the policy asks for none.</summary>
+    internal BoundTokens.BoundTokenPolicy? BoundToken { get; init; }
 }

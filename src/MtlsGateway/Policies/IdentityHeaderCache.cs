@@ -23,7 +23,7 @@ internal sealed class IdentityHeaderCache
         }
 
         // A race at worst computes a set twice; both are equal.
-        set = IdentityHeaderSet.Create(policy, names, presented?.Leaf, presented?.Identity, partner);
+        set = IdentityHeaderSet.Create(policy, names, presented?.Leaf, presented?.Identity, partner, presented?.Chain);
         return _sets.TryAdd(key, set) || !_sets.TryGetValue(key, out var first) ? set : first;
     }
 }

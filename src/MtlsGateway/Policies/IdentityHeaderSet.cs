@@ -16,9 +16,11 @@ internal sealed class IdentityHeaderSet
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
 
     /// <summary>The headers for <paramref name="policy"/> and the verified <paramref name="certificate"/> (null: none)
-    /// that <paramref name="partner"/> admitted; <paramref name="identity"/> is the certificate's, when the caller has already read it.</summary>
+    /// that <paramref name="partner"/> admitted; <paramref name="identity"/> is the certificate's, when the caller has already
+    /// read it; <paramref name="chain"/> what the client sent with it, leaf excluded (RFC 9440 <c>Client-Cert-Chain</c>).</summary>
     public static IdentityHeaderSet Create(
-        GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, CertificateIdentity? identity = null, PolicyPartner? partner = null)
+        GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, CertificateIdentity? identity = null, PolicyPartner? partner = null,
+        X509Certificate2Collection? chain = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(names);
@@ -66,6 +68,15 @@ internal sealed class IdentityHeaderSet
         if (options.ArrClientCert)
         {
             Add(names.ArrClientCert, Convert.ToBase64String(certificate.RawData));
+        }
+
+        if (options.Rfc9440)
+        {
+            Add(names.ClientCert, Rfc9440Encoder.ByteSequence(certificate.RawDataMemory.Span));
+            if (chain is { Count: > 0 })
+            {
+                Add(names.ClientCertChain, Rfc9440Encoder.List(chain));
+            }
         }
 
         return new IdentityHeaderSet([.. headers]);

@@ -13,8 +13,8 @@ namespace MtlsGateway.Policies;
 
 /// <summary>
 /// Applied to every route. First, before any route transform, drops what a client may send that backends read as
-/// facts established by a proxy (RFC 7239 <c>Forwarded</c>, <c>X-Forwarded-*</c>, RFC 9440 <c>Client-Cert</c>, the
-/// certificate headers other stacks read, every identity header the gateway owns), in any case and with <c>_</c>
+/// facts established by a proxy (RFC 7239 <c>Forwarded</c>, <c>X-Forwarded-*</c>, the
+/// certificate headers other stacks read, every identity header the gateway owns, RFC 9440's among them), in any case and with <c>_</c>
 /// for <c>-</c> (<see cref="HeaderNameAliasComparer"/>): YARP's default X-Forwarded transforms then set their own
 /// values, and a route that Appends starts from nothing. Last, after every route transform, removes every copy of
 /// every identity header the gateway owns and sets the admitting policy's headers, computed once per client
@@ -26,7 +26,7 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state, ILogg
     internal static readonly FrozenSet<string> UntrustedForwarding = new[]
     {
         "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix",
-        "X-Forwarded-Port", "X-Forwarded-Server", "X-Real-IP", "Client-Cert", "Client-Cert-Chain",
+        "X-Forwarded-Port", "X-Forwarded-Server", "X-Real-IP",
         // What other stacks read as "the proxy verified this certificate": ASP.NET Core CertificateForwarding's default
         // name, nginx's customary ones, Apache mod_ssl's variable as a header. A backend set up for any of them would
         // otherwise take a client's base64 certificate next to the gateway's Verified: SUCCESS.
@@ -110,7 +110,7 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state, ILogg
 
         var set = transform.HttpContext.Features.Get<GatewayConnection>() is { } connection
             ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.Verified, identity.AdmittedBy)
-            : IdentityHeaderSet.Create(identity.Policy, names, identity.Verified?.Leaf, identity.Verified?.Identity, identity.AdmittedBy);
+            : IdentityHeaderSet.Create(identity.Policy, names, identity.Verified?.Leaf, identity.Verified?.Identity, identity.AdmittedBy, identity.Verified?.Chain);
         foreach (var (name, value) in set.Headers)
         {
             headers.TryAddWithoutValidation(name, value);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Policies.BoundTokens;
 using MtlsGateway.Tls;
 using Yarp.ReverseProxy.Model;
 
@@ -12,7 +13,8 @@ namespace MtlsGateway.Policies;
 /// admitted under its route's policy (<see cref="RoutePolicyConfigFilter"/>; <c>Gateway:DefaultPolicy</c> when it
 /// names none), resolved against the configuration in force, or refused with problem+json (403, or 421 for a
 /// Host/SNI mismatch) and one <c>RequestRejected</c> event; an admitted request that asks for a protocol upgrade
-/// its route does not allow is refused too (<see cref="RouteUpgrades"/>). A refused request never reaches the backend.
+/// its route does not allow is refused too (<see cref="RouteUpgrades"/>), and so is one without the certificate-bound
+/// token its policy asks for (401, <see cref="BoundTokenPolicy"/>). A refused request never reaches the backend.
 /// </summary>
 /// <remarks>Called directly rather than through ASP.NET Core's authorization middleware: an admitted request costs
 /// one policy lookup and the admission check, with no policy evaluator, handler context or extra async frames.</remarks>
@@ -41,8 +43,32 @@ public sealed class PolicyEnforcementMiddleware(
                 ?? RouteUpgrades.Check(context, route?.Config, admitting),
         };
 
+        if (refusal is null && policy?.BoundToken is { } boundToken)
+        {
+            var pending = boundToken.CheckAsync(context.Request.Headers.Authorization, context.Features.Get<ClientIdentityFeature>()?.Verified, policy.Name);
+            return pending.IsCompletedSuccessfully
+                ? AfterToken(context, connection, policy, pending.Result, route?.Config.RouteId)
+                : AfterTokenAsync(context, connection, policy, pending, route?.Config.RouteId);
+        }
+
         return refusal is null ? next(context) : RefuseAsync(context, connection, refusal, route?.Config.RouteId);
     }
+
+    private Task AfterToken(HttpContext context, GatewayConnection? connection, GatewayPolicy policy, BoundTokenVerdict verdict, string? routeId)
+    {
+        if (verdict.IsAdmitted)
+        {
+            return next(context);
+        }
+
+        // The certificate was admitted: the refusal names the partner that admitted it.
+        var partner = context.Features.Get<ClientIdentityFeature>()?.AdmittedBy ?? policy.SolePartner;
+        return RefuseAsync(context, connection, new RequestRefusal(verdict.Reason!.Value, StatusCodes.Status401Unauthorized, verdict.Hint!, policy.Name,
+            partner?.TrustStore.Name ?? policy.TrustStoreNames, null) { Partner = partner?.Name }, routeId);
+    }
+
+    private async Task AfterTokenAsync(HttpContext context, GatewayConnection? connection, GatewayPolicy policy, ValueTask<BoundTokenVerdict> pending, string? routeId) =>
+        await AfterToken(context, connection, policy, await pending.ConfigureAwait(false), routeId).ConfigureAwait(false);
 
     private Task RefuseAsync(HttpContext context, GatewayConnection? connection, RequestRefusal refusal, string? routeId)
     {
@@ -67,7 +93,13 @@ public sealed class PolicyEnforcementMiddleware(
             TraceId = context.TraceIdentifier,
         }.WithCertificate(connection?.ClientIdentity));
 
-        var title = refusal.StatusCode == StatusCodes.Status421MisdirectedRequest ? "Misdirected Request" : "Forbidden";
-        return ProblemResponse.WriteAsync(context, refusal.StatusCode, title, refusal.Reason.ToString(), ProblemResponse.ClientDetail(refusal.Reason));
+        var title = refusal.StatusCode switch
+        {
+            StatusCodes.Status421MisdirectedRequest => "Misdirected Request",
+            StatusCodes.Status401Unauthorized => "Unauthorized",
+            _ => "Forbidden",
+        };
+        return ProblemResponse.WriteAsync(context, refusal.StatusCode, title, refusal.Reason.ToString(), ProblemResponse.ClientDetail(refusal.Reason),
+            refusal.StatusCode == StatusCodes.Status401Unauthorized ? BoundTokenPolicy.Challenge : null);
     }
 }
