@@ -5,6 +5,7 @@ using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Hosting;
 using MtlsGateway.Identity.Revocation;
+using MtlsGateway.Ops;
 
 namespace MtlsGateway.Admin;
 
@@ -33,7 +34,10 @@ public static class AdminEndpoints
             "/config" => WriteConfig(context, state),
             "/metrics" => context.RequestServices.GetRequiredService<PrometheusExporter>().WriteAsync(context),
             "/api/revocation" => RevocationEndpoint.WriteAsync(context, state, context.RequestServices.GetRequiredService<FetchedCrls>()),
-            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /metrics, /config, /api/revocation."),
+            "/api/partners" => PartnersEndpoint.WriteAsync(context, state, context.RequestServices.GetRequiredService<PartnerRegistry>(),
+                context.RequestServices.GetRequiredService<TimeProvider>()),
+            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null,
+                "Admin endpoints: /healthz, /readyz, /metrics, /config, /api/partners, /api/revocation."),
         };
     }
 

@@ -86,6 +86,7 @@ public static class GatewayConfigLoader
         }
         ShutdownOptions.Validate(options.Shutdown, errors);
         TelemetryOptions.Validate(options.Telemetry, errors);
+        DiagnosticsOptions.Validate(options.Diagnostics, errors);
 
         if (errors.Count > 0 || defaultPolicy is null)
         {

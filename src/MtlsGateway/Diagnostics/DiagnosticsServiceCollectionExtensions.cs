@@ -18,6 +18,10 @@ internal static class DiagnosticsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RefusalThrottle>());
         services.AddSingleton<RefusalReporter>();
         services.AddSingleton<RequestLog>();
+        services.AddSingleton<Ops.PartnerRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<Ops.PartnerRegistry>());
+        services.AddSingleton<Ops.RouteTraffic>();
+        services.AddSingleton<Ops.ConsoleFeed>();
         return services;
     }
 
