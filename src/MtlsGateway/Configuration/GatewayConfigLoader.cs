@@ -169,9 +169,15 @@ public static class GatewayConfigLoader
 
             Allowlist.Validate(policy.Allow, $"{path}:Allow", errors);
             IdentityHeaderNames.Validate(policy.Identity, $"{path}:Identity", errors);
+            if (policy.InvalidCertificate == InvalidCertificateHandling.Report && policy.Mode == PolicyMode.Strict)
+            {
+                errors.Add(new ConfigError($"{path}:InvalidCertificate",
+                    "'Report' applies to Permissive policies only (Strict always refuses); remove it, or set Mode to Permissive while partners migrate"));
+            }
+
             if (policy.Mode is { } mode && store is not null)
             {
-                policies[name] = new GatewayPolicy(name, mode, store, new Allowlist(policy.Allow), policy.Identity);
+                policies[name] = new GatewayPolicy(name, mode, store, new Allowlist(policy.Allow), policy.Identity) { InvalidCertificate = policy.InvalidCertificate };
             }
         }
 

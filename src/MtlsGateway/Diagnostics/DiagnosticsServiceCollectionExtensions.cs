@@ -14,6 +14,7 @@ internal static class DiagnosticsServiceCollectionExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<KestrelTlsFailureCapture>();
+        services.AddSingleton<Ops.RecentRefusals>();
         services.AddSingleton<RefusalThrottle>();
         services.AddHostedService(sp => sp.GetRequiredService<RefusalThrottle>());
         services.AddSingleton<RefusalReporter>();

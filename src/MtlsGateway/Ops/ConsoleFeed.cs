@@ -37,6 +37,6 @@ public sealed class ConsoleFeed(PartnerRegistry partners, RouteTraffic routes, T
         var presented = connection?.ClientIdentity;
         usage.Unverified(now, context.Connection.RemoteIpAddress?.ToString() ?? string.Empty,
             identity.Failure is null ? null : presented?.Subject, identity.Failure is null ? null : presented?.Sha256,
-            identity.Failure is null ? "NONE" : "FAILED", identity.Failure?.ToString());
+            identity.Failure is null ? "NONE" : "FAILED", identity.Failure?.Reason?.ToString());
     }
 }

@@ -9,4 +9,8 @@ public sealed record GatewayPolicy(
     PolicyMode Mode,
     TrustStore TrustStore,
     Allowlist Allow,
-    IdentityHeaderOptions Identity);
+    IdentityHeaderOptions Identity)
+{
+    /// <summary>Permissive policies only: whether a certificate that fails is refused or reported and admitted without identity.</summary>
+    public InvalidCertificateHandling InvalidCertificate { get; init; }
+}

@@ -18,6 +18,12 @@ internal sealed class IdentityHeaderSet
     /// <summary>The headers for <paramref name="policy"/> and the verified <paramref name="certificate"/> (null: none);
     /// <paramref name="identity"/> is the certificate's, when the caller has already read it.</summary>
     public static IdentityHeaderSet Create(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, CertificateIdentity? identity = null)
+        => Create(policy, names, certificate, identity, failure: null);
+
+    /// <summary>As above; with <paramref name="failure"/> (Report mode), the certificate failed: <c>FAILED</c>, the Reason,
+    /// and nothing of the certificate.</summary>
+    public static IdentityHeaderSet Create(GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, CertificateIdentity? identity,
+        Diagnostics.RejectReason? failure)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(names);
@@ -26,6 +32,13 @@ internal sealed class IdentityHeaderSet
         void Add(string name, string value) => headers.Add(new(name, value));
 
         Add(names.Policy, policy.Name);
+        if (failure is { } reason)
+        {
+            Add(names.Verified, "FAILED");
+            Add(names.Failure, reason.ToString());
+            return new IdentityHeaderSet([.. headers]);
+        }
+
         if (certificate is null)
         {
             Add(names.Verified, "NONE");
