@@ -5,18 +5,21 @@ using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Hosting;
 using MtlsGateway.Identity.Revocation;
+using MtlsGateway.Ops;
 
 namespace MtlsGateway.Admin;
 
 /// <summary>The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (Prometheus text), <c>/config</c> (no secrets),
-/// <c>/api/revocation</c> (every known CRL). Served only on the
+/// the status page at <c>/</c> (<see cref="StatusPage"/>) and its JSON (<c>/api/partners</c>, <c>/api/refusals</c>,
+/// <c>/api/expiry</c>, <c>/api/routes</c>, <c>/api/revocation</c>: every known CRL). Served only on the
 /// admin listener, never on a partner-facing one, and only to a Host it knows (<see cref="AdminHosts"/>; 421 otherwise).</summary>
 public static class AdminEndpoints
 {
     public static Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var state = context.RequestServices.GetRequiredService<GatewayState>();
+        var services = context.RequestServices;
+        var state = services.GetRequiredService<GatewayState>();
         var bound = context.RequestServices.GetRequiredService<BoundListeners>().EndPointOf(BoundListeners.AdminName).Address;
         if (!AdminHosts.Allows(context.Request.Host.Host, context.Connection.LocalIpAddress, bound, state.Current.Options.Admin.AllowedHosts))
         {
@@ -33,7 +36,15 @@ public static class AdminEndpoints
             "/config" => WriteConfig(context, state),
             "/metrics" => context.RequestServices.GetRequiredService<PrometheusExporter>().WriteAsync(context),
             "/api/revocation" => RevocationEndpoint.WriteAsync(context, state, context.RequestServices.GetRequiredService<FetchedCrls>()),
-            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null, "Admin endpoints: /healthz, /readyz, /metrics, /config, /api/revocation."),
+            "/" or "/status.js" or "/status.css" => StatusPage.WriteAsync(context, context.Request.Path.Value[1..]),
+            "/api/partners" => PartnersEndpoint.WriteAsync(context, state, services.GetRequiredService<PartnerRegistry>(), services.GetRequiredService<TimeProvider>()),
+            "/api/refusals" => RefusalsEndpoint.WriteAsync(context, services.GetRequiredService<RecentRefusals>()),
+            "/api/expiry" => ExpiryEndpoint.WriteAsync(context, state, services.GetRequiredService<FetchedCrls>(), services.GetRequiredService<PartnerRegistry>(),
+                services.GetRequiredService<TimeProvider>()),
+            "/api/routes" => RoutesEndpoint.WriteAsync(context, state, services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>(),
+                services.GetRequiredService<RouteTraffic>(), services.GetRequiredService<TimeProvider>()),
+            _ => ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null,
+                "Admin endpoints: / (status page), /healthz, /readyz, /metrics, /config, /api/partners, /api/refusals, /api/expiry, /api/routes, /api/revocation."),
         };
     }
 

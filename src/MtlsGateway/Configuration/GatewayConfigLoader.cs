@@ -91,6 +91,7 @@ public static class GatewayConfigLoader
         }
         ShutdownOptions.Validate(options.Shutdown, errors);
         TelemetryOptions.Validate(options.Telemetry, errors);
+        DiagnosticsOptions.Validate(options.Diagnostics, errors);
 
         if (errors.Count > 0 || defaultPolicy is null)
         {
@@ -162,6 +163,12 @@ public static class GatewayConfigLoader
 
             var partners = PolicyPartnersLoader.Load(name, policy, options, trustStores, errors);
             IdentityHeaderNames.Validate(policy.Identity, $"{path}:Identity", errors);
+            if (policy.InvalidCertificate == InvalidCertificateHandling.Report && policy.Mode == PolicyMode.Strict)
+            {
+                errors.Add(new ConfigError($"{path}:InvalidCertificate",
+                    "'Report' applies to Permissive policies only (Strict always refuses); remove it, or set Mode to Permissive while partners migrate"));
+            }
+
             // A token's lifetime is judged within the most lenient ClockSkew of the policy's partner stores.
             var boundToken = policy.BoundToken is { } token
                 ? Policies.BoundTokens.BoundTokenPolicy.Load(token, $"{path}:BoundToken", baseDirectory,
@@ -169,7 +176,7 @@ public static class GatewayConfigLoader
                 : null;
             if (policy.Mode is { } mode && partners.Count > 0)
             {
-                policies[name] = new GatewayPolicy(name, mode, partners, policy.Identity) { BoundToken = boundToken };
+                policies[name] = new GatewayPolicy(name, mode, partners, policy.Identity) { BoundToken = boundToken, InvalidCertificate = policy.InvalidCertificate };
             }
         }
 

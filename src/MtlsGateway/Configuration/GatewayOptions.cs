@@ -32,6 +32,9 @@ public sealed class GatewayOptions
     /// <summary>Request logging and the summarising of repeated refusals (docs/observability.md).</summary>
     public Diagnostics.GatewayLoggingOptions Logging { get; set; } = new();
 
+    /// <summary>What the status page keeps of the partners seen (docs/configuration.md, "Gateway:Diagnostics").</summary>
+    public DiagnosticsOptions Diagnostics { get; set; } = new();
+
     /// <summary>OpenTelemetry export (docs/observability.md, "OpenTelemetry").</summary>
     public TelemetryOptions Telemetry { get; set; } = new();
 

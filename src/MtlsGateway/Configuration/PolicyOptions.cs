@@ -9,6 +9,9 @@ public sealed class PolicyOptions
     /// <summary>With <see cref="Allow"/>: the policy's one partner, named after the policy. Not with <see cref="Partners"/>.</summary>
     public string? TrustStore { get; set; }
 
+    /// <summary>Permissive only: <c>Report</c> admits a certificate that fails as no certificate, and says so [<c>Refuse</c>].</summary>
+    public InvalidCertificateHandling InvalidCertificate { get; set; }
+
     public AllowOptions Allow { get; set; } = new();
 
     /// <summary>Partners by name, each verified by its own trust store and allowlist; instead of TrustStore and Allow.</summary>

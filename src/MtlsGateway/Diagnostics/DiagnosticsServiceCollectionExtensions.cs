@@ -14,10 +14,15 @@ internal static class DiagnosticsServiceCollectionExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<KestrelTlsFailureCapture>();
+        services.AddSingleton<Ops.RecentRefusals>();
         services.AddSingleton<RefusalThrottle>();
         services.AddHostedService(sp => sp.GetRequiredService<RefusalThrottle>());
         services.AddSingleton<RefusalReporter>();
         services.AddSingleton<RequestLog>();
+        services.AddSingleton<Ops.PartnerRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<Ops.PartnerRegistry>());
+        services.AddSingleton<Ops.RouteTraffic>();
+        services.AddSingleton<Ops.ConsoleFeed>();
         return services;
     }
 

@@ -11,7 +11,7 @@ internal static partial class GatewayLog
     {
         var d = s.Details;
         RefusalsSummarised(
-            logger, s.Stage == RefusalStage.Handshake ? "HandshakeFailed" : "RequestRejected", s.Count, s.FirstSeen, s.LastSeen,
+            logger, s.Stage.EventName(), s.Count, s.FirstSeen, s.LastSeen,
             d.Reason, d.Hint, d.RemoteIp, d.RemotePort, d.Listener, d.Sni, d.Host, d.Route, d.Policy, d.TrustStore,
             d.TlsProtocol, d.CertSubject, d.CertIssuer, d.CertSerial, d.CertSha256, d.CertNotBefore, d.CertNotAfter, d.CertDns,
             d.CertUris, d.ChainStatus, d.ConnectionId, d.FailedSide, d.Partner);

@@ -20,6 +20,7 @@ public sealed class GatewayMetrics
     private readonly TimeProvider _time;
     private readonly Counter<long> _handshakes;
     private readonly Counter<long> _refusals;
+    private readonly Counter<long> _reported;
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _reloads;
@@ -38,6 +39,8 @@ public sealed class GatewayMetrics
         _handshakes = Meter.CreateCounter<long>("mtls_gateway.handshakes", description: "TLS handshakes by listener and result (ok, refused).");
         _refusals = Meter.CreateCounter<long>("mtls_gateway.refusals",
             description: "Refused handshakes and requests by stage, reason, policy and partner; every refusal, including those summarised in the log.");
+        _reported = Meter.CreateCounter<long>("mtls_gateway.certificates_reported",
+            description: "Requests admitted without identity although their certificate failed (InvalidCertificate: Report), by policy and the reason Strict would refuse.");
         _requests = Meter.CreateCounter<long>("mtls_gateway.requests", description: "HTTP requests on the partner listeners by route and status.");
         _requestDuration = Meter.CreateHistogram<double>("mtls_gateway.request.duration", unit: "s", description: "Time to answer a request, by route.");
         _reloads = Meter.CreateCounter<long>("mtls_gateway.config.reloads", description: "Configuration reloads by result (ok, failed).");
@@ -83,6 +86,13 @@ public sealed class GatewayMetrics
             { "reason", details.Reason.ToString() },
             { "stage", stage == RefusalStage.Handshake ? "handshake" : "request" },
         });
+    }
+
+    /// <summary>Counts one <c>CertificateReported</c> request (every one, including those summarised in the log).</summary>
+    public void CertificateReported(RefusalDetails details)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        _reported.Add(1, new TagList { { "policy", details.Policy ?? string.Empty }, { "reason", details.Reason.ToString() } });
     }
 
     public void RequestCompleted(string? route, int status, TimeSpan duration)

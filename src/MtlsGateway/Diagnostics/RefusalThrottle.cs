@@ -14,7 +14,7 @@ namespace MtlsGateway.Diagnostics;
 /// (<see cref="RefusalFieldCaps"/>), so the table's memory is bounded too.
 /// Metrics count every refusal whatever this decides. One instance per application, driven by its TimeProvider.
 /// </summary>
-public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogger<RefusalThrottle> logger) : IHostedService, IDisposable
+public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogger<RefusalThrottle> logger, Ops.RecentRefusals recent) : IHostedService, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<RefusalSource, RefusalTally> _tallies = [];
@@ -123,6 +123,7 @@ public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogg
         foreach (var summary in summaries)
         {
             logger.RefusalsSummarised(summary);
+            recent.Summarised(summary);
         }
 
         var interval = Interval;

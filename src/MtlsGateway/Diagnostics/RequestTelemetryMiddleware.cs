@@ -13,7 +13,7 @@ namespace MtlsGateway.Diagnostics;
 /// <c>Gateway:Logging:Requests</c> is false. Refusals are not logged here: they have their own event.
 /// </summary>
 public sealed class RequestTelemetryMiddleware(
-    RequestDelegate next, GatewayMetrics metrics, GatewayState state, TimeProvider time, RequestLog log)
+    RequestDelegate next, GatewayMetrics metrics, GatewayState state, TimeProvider time, RequestLog log, Ops.ConsoleFeed console)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,16 +36,18 @@ public sealed class RequestTelemetryMiddleware(
                 Tag(span, route, context);
             }
 
-            // The cheap checks first: with the request log off, no feature lookups (custom features are a list scan).
             if (route is not null
-                && state.Current.Options.Logging.Requests
-                && log.IsEnabled
                 && context.Features.Get<RequestRefusal>() is null
                 && context.Features.Get<ClientIdentityFeature>() is { } identity)
             {
-                log.Completed(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed,
-                    route, identity.Policy.Name, identity.Partner, identity.Verified?.Identity.Sha256,
-                    context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
+                // The status page is fed where the request log is, so the two never disagree.
+                console.Admitted(context, route, identity);
+                if (state.Current.Options.Logging.Requests && log.IsEnabled)
+                {
+                    log.Completed(context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed,
+                        route, identity.Policy.Name, identity.Partner, identity.Verified?.Identity.Sha256,
+                        context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
+                }
             }
         }
     }

@@ -33,4 +33,7 @@ public sealed record GatewayPolicy(
 
     /// <summary>RFC 8705 certificate-bound tokens every request must also carry; null when the policy asks for none.</summary>
     internal BoundTokens.BoundTokenPolicy? BoundToken { get; init; }
+
+    /// <summary>Permissive policies only: whether a certificate that fails is refused or reported and admitted without identity.</summary>
+    public InvalidCertificateHandling InvalidCertificate { get; init; }
 }

@@ -6,12 +6,12 @@ namespace MtlsGateway.Policies;
 /// <summary>The identity headers the gateway owns, with a policy's renames applied.</summary>
 internal sealed record IdentityHeaderNames(
     string Xfcc, string Verified, string Subject, string Issuer, string Serial, string Sha256,
-    string NotAfter, string Dns, string Uri, string Policy, string ArrClientCert, string Partner, string ClientCert, string ClientCertChain)
+    string NotAfter, string Dns, string Uri, string Policy, string ArrClientCert, string Partner, string ClientCert, string ClientCertChain, string Failure)
 {
     /// <summary>The keys of <see cref="IdentityHeaderOptions.Names"/>, in the order of the record.</summary>
     public static readonly IReadOnlyList<string> Keys =
         [nameof(Xfcc), nameof(Verified), nameof(Subject), nameof(Issuer), nameof(Serial), nameof(Sha256),
-         nameof(NotAfter), nameof(Dns), nameof(Uri), nameof(Policy), nameof(ArrClientCert), nameof(Partner), nameof(ClientCert), nameof(ClientCertChain)];
+         nameof(NotAfter), nameof(Dns), nameof(Uri), nameof(Policy), nameof(ArrClientCert), nameof(Partner), nameof(ClientCert), nameof(ClientCertChain), nameof(Failure)];
 
     // Headers HTTP, the forwarder or the backend's framework give a meaning of their own: an identity header
     // renamed onto one of them would change how the request is framed, routed or authenticated.
@@ -26,9 +26,9 @@ internal sealed record IdentityHeaderNames(
     public static IdentityHeaderNames Defaults { get; } = new(
         "X-Forwarded-Client-Cert", "X-Client-Cert-Verified", "X-Client-Cert-Subject", "X-Client-Cert-Issuer",
         "X-Client-Cert-Serial", "X-Client-Cert-Sha256", "X-Client-Cert-Not-After", "X-Client-Cert-Dns",
-        "X-Client-Cert-Uri", "X-Client-Cert-Policy", "X-ARR-ClientCert", "X-Client-Cert-Partner", "Client-Cert", "Client-Cert-Chain");
+        "X-Client-Cert-Uri", "X-Client-Cert-Policy", "X-ARR-ClientCert", "X-Client-Cert-Partner", "Client-Cert", "Client-Cert-Chain", "X-Client-Cert-Failure");
 
-    public IEnumerable<string> All => [Xfcc, Verified, Subject, Issuer, Serial, Sha256, NotAfter, Dns, Uri, Policy, ArrClientCert, Partner, ClientCert, ClientCertChain];
+    public IEnumerable<string> All => [Xfcc, Verified, Subject, Issuer, Serial, Sha256, NotAfter, Dns, Uri, Policy, ArrClientCert, Partner, ClientCert, ClientCertChain, Failure];
 
     public static IdentityHeaderNames For(IdentityHeaderOptions options)
     {
@@ -41,7 +41,7 @@ internal sealed record IdentityHeaderNames(
             Pick(nameof(Issuer), d.Issuer), Pick(nameof(Serial), d.Serial), Pick(nameof(Sha256), d.Sha256),
             Pick(nameof(NotAfter), d.NotAfter), Pick(nameof(Dns), d.Dns), Pick(nameof(Uri), d.Uri),
             Pick(nameof(Policy), d.Policy), Pick(nameof(ArrClientCert), d.ArrClientCert), Pick(nameof(Partner), d.Partner),
-            Pick(nameof(ClientCert), d.ClientCert), Pick(nameof(ClientCertChain), d.ClientCertChain));
+            Pick(nameof(ClientCert), d.ClientCert), Pick(nameof(ClientCertChain), d.ClientCertChain), Pick(nameof(Failure), d.Failure));
     }
 
     /// <summary>Checks a policy's <c>Identity:Names</c>: known keys, valid header names, none reserved, no two alike.</summary>

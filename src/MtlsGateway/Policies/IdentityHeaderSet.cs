@@ -17,10 +17,12 @@ internal sealed class IdentityHeaderSet
 
     /// <summary>The headers for <paramref name="policy"/> and the verified <paramref name="certificate"/> (null: none)
     /// that <paramref name="partner"/> admitted; <paramref name="identity"/> is the certificate's, when the caller has already
-    /// read it; <paramref name="chain"/> what the client sent with it, leaf excluded (RFC 9440 <c>Client-Cert-Chain</c>).</summary>
+    /// read it; <paramref name="chain"/> what the client sent with it, leaf excluded (RFC 9440 <c>Client-Cert-Chain</c>).
+    /// With <paramref name="failure"/> (Report mode) the certificate failed: <c>FAILED</c>, the Reason, and nothing of the
+    /// certificate.</summary>
     public static IdentityHeaderSet Create(
         GatewayPolicy policy, IdentityHeaderNames names, X509Certificate2? certificate, CertificateIdentity? identity = null, PolicyPartner? partner = null,
-        X509Certificate2Collection? chain = null)
+        X509Certificate2Collection? chain = null, Diagnostics.RejectReason? failure = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(names);
@@ -29,6 +31,13 @@ internal sealed class IdentityHeaderSet
         void Add(string name, string value) => headers.Add(new(name, value));
 
         Add(names.Policy, policy.Name);
+        if (failure is { } reason)
+        {
+            Add(names.Verified, "FAILED");
+            Add(names.Failure, reason.ToString());
+            return new IdentityHeaderSet([.. headers]);
+        }
+
         if (certificate is null)
         {
             Add(names.Verified, "NONE");

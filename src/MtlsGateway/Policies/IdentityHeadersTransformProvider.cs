@@ -108,7 +108,10 @@ internal sealed class IdentityHeadersTransformProvider(GatewayState state, ILogg
             }
         }
 
-        var set = transform.HttpContext.Features.Get<GatewayConnection>() is { } connection
+        // A reported failure is not cached with the certificate: the same certificate may verify later (NotYetValid).
+        var set = identity.Failure is { Reason: { } failure }
+            ? IdentityHeaderSet.Create(identity.Policy, names, null, null, failure: failure)
+            : transform.HttpContext.Features.Get<GatewayConnection>() is { } connection
             ? connection.IdentityHeaders.GetOrCreate(identity.Policy, names, identity.Verified, identity.AdmittedBy)
             : IdentityHeaderSet.Create(identity.Policy, names, identity.Verified?.Leaf, identity.Verified?.Identity, identity.AdmittedBy, identity.Verified?.Chain);
         foreach (var (name, value) in set.Headers)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Tls;
@@ -9,7 +10,7 @@ namespace MtlsGateway.Policies;
 /// The request-level check, run on every request whatever the handshake did: Host against SNI, plaintext
 /// against Strict, then the certificate against the route's policy.
 /// </summary>
-public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeProvider time)
+public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeProvider time, RefusalReporter reporter, ILogger<RequestAdmission> logger)
 {
     public RequestRefusal? Admit(HttpContext context, GatewayConnection connection, GatewayPolicy policy)
     {
@@ -48,6 +49,12 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
         }
 
         var verdict = Verdict(connection, policy, certificate);
+        if (!verdict.Admitted && policy is { Mode: PolicyMode.Permissive, InvalidCertificate: InvalidCertificateHandling.Report })
+        {
+            Report(context, connection, policy, certificate, verdict);
+            return null;
+        }
+
         if (!verdict.Admitted)
         {
             return new RequestRefusal(verdict.Reason!.Value, StatusCodes.Status403Forbidden, verdict.Hint!, policy.Name, verdict.TrustStore ?? policy.TrustStoreNames, verdict.ChainStatus)
@@ -71,6 +78,30 @@ public sealed class RequestAdmission(CertificatePolicyEvaluator evaluator, TimeP
         var verdict = evaluator.Evaluate(policy, certificate, out var validUntil);
         connection.Admission = new AdmissionMemo(policy, verdict, validUntil);
         return verdict;
+    }
+
+    /// <summary>Admits as if no certificate had been sent, and says what Strict would have refused.</summary>
+    private void Report(HttpContext context, GatewayConnection connection, GatewayPolicy policy, Identity.PresentedCertificate certificate, PolicyVerdict verdict)
+    {
+        context.Features.Set(new ClientIdentityFeature(policy, null, Failure: verdict));
+        reporter.CertificateReported(logger, new RefusalDetails
+        {
+            Reason = verdict.Reason!.Value,
+            Hint = verdict.Hint!,
+            RemoteIp = context.Connection.RemoteIpAddress?.ToString(),
+            RemotePort = context.Connection.RemotePort,
+            Listener = connection.ListenerName,
+            Sni = connection.Sni,
+            Host = context.Request.Host.Value,
+            Route = context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.RouteId,
+            Policy = policy.Name,
+            TrustStore = verdict.Partner?.TrustStore.Name ?? policy.TrustStoreNames,
+            Partner = verdict.Partner?.Name,
+            TlsProtocol = connection.TlsProtocol,
+            ChainStatus = verdict.ChainStatus,
+            ConnectionId = context.Connection.Id,
+            TraceId = context.TraceIdentifier,
+        }.WithCertificate(certificate.Identity));
     }
 
     private static RequestRefusal Refuse(RejectReason reason, int status, GatewayPolicy policy, string hint) =>

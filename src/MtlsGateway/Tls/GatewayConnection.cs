@@ -81,5 +81,8 @@ public sealed class GatewayConnection(string listenerName, bool isTls, GatewaySn
     /// or the connection's own when it presented none.</summary>
     internal Policies.IdentityHeaderCache IdentityHeaders => Presented?.IdentityHeaders ?? (_identityHeaders ??= new());
 
+    /// <summary>This connection's partner in the status page's registry, found on its first admitted request.</summary>
+    internal Ops.PartnerSighting? Partner { get; set; }
+
     private Policies.IdentityHeaderCache? _identityHeaders;
 }
