@@ -17,7 +17,7 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
   --rounds N           run every scenario's targets N times, interleaved (order rotated each round); the report
                        gives medians and the median of the within-round ratios [3]
   --duration S         measured seconds per run [10]
-  --warmup S           seconds of the same load before a target's first run of a scenario [10] (later rounds: 2);
+  --warmup S           seconds of the same load before a target's first run of a scenario [10] (later runs: 2);
                        .NET targets also get DOTNET_TC_CallCountingDelayMs=0 so hot paths reach tier 1 during it
   --long-warmup        60 s warm-up per run and no DOTNET_TC_CallCountingDelayMs (the slow, env-free method)
                        every .NET process gets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 either way: the gateway
@@ -31,10 +31,13 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        gateway-otlp: gateway-lean exporting metrics over OTLP/HTTP to a discarding loopback sink;
                        gateway-trace1 / -trace100: the same plus traces sampled at 1 % / 100 %;
                        kestrel: Kestrel answering itself (plain-yarp --answer true), no forwarding leg
+                       gateway-before: gateway-lean run from the build given with --before (a before/after pair)
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
   --clients            from: mtls-load mtls-loadgen [both]; every scenario a client can run runs with each
                        (mtls-loadgen: ../shared/tools/mtls-loadgen, Go crypto/tls, built into bench/.work/; skipped
                        with a message when `go` is missing). openssl s_time runs in the s_time scenario either way.
+  --before DIR         a second gateway build (a copy of src/MtlsGateway/bin/Release/net10.0 made before a change)
+                       for the gateway-before target
   --nice N             run the proxies, the backend and the clients at this nice value [0]; -20 (as root) on a
                        machine other work shares
   --connections N      keep-alive connections [32]
@@ -58,6 +61,7 @@ SCENARIOS="keepalive h2 handshake s_time passthrough idle"
 TARGETS="gateway gateway-quiet gateway-lean yarp yarp-headers nginx haproxy"
 CLIENTS="mtls-load mtls-loadgen"
 NICE=0
+BEFORE_DIR=
 CONNECTIONS=32
 H2_CONNECTIONS=8
 H2_STREAMS=16
@@ -79,6 +83,7 @@ while [[ $# -gt 0 ]]; do
         --targets) TARGETS="$2"; shift ;;
         --clients) CLIENTS="$2"; shift ;;
         --nice) NICE="$2"; shift ;;
+        --before) BEFORE_DIR="$2"; shift ;;
         --connections) CONNECTIONS="$2"; shift ;;
         --idle-connections) IDLE_CONNECTIONS="$2"; shift ;;
         --no-build) BUILD=0 ;;
@@ -135,12 +140,12 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BASE_PORT + 45))
 P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48)); P_YARP_HEADERS=$((BASE_PORT + 49))
 P_LEAN=$((BASE_PORT + 50)); P_ONLINE=$((BASE_PORT + 51)); P_OTLP_GW=$((BASE_PORT + 52)); P_TRACE1=$((BASE_PORT + 53))
-P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55))
+P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55)); P_BEFORE=$((BASE_PORT + 56))
 P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81)); P_CDP=$((BASE_PORT + 82)); P_OTLP=$((BASE_PORT + 83))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
 for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_LEAN $P_ONLINE $P_OTLP_GW \
     $P_TRACE1 $P_TRACE100 $P_KESTREL $P_BACKEND $P_BACKEND_TLS $P_CDP $P_OTLP $P_ADMIN $P_ADMIN_QUIET $((BASE_PORT + 92)) \
-    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)); do
+    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)); do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -172,6 +177,9 @@ if [[ " $CLIENTS " == *" mtls-loadgen "* ]]; then
         (cd "$LOADGEN_SRC" && GOCACHE="$REPO/bench/.work/go-cache" timeout 300 go build -o "$LOADGEN" .) >"$WORK/go-build.log" 2>&1 \
             || { tail -20 "$WORK/go-build.log"; echo "build failed: mtls-loadgen" >&2; exit 1; }
     fi
+fi
+if [[ " $TARGETS " == *" gateway-before "* && ! -f $BEFORE_DIR/mtls-gateway.dll ]]; then
+    echo "gateway-before needs --before DIR with mtls-gateway.dll (a copy of src/MtlsGateway/bin/Release/net10.0)" >&2; exit 2
 fi
 want_client() { [[ " $CLIENTS " == *" $1 "* ]]; }
 
@@ -415,6 +423,7 @@ EOF
 gateway_config gateway "$P_GATEWAY" "$P_ADMIN" true >"$WORK/gateway.json"
 gateway_config gateway-quiet "$P_GATEWAY_QUIET" "$P_ADMIN_QUIET" false >"$WORK/gateway-quiet.json"
 gateway_config gateway-lean "$P_LEAN" $((BASE_PORT + 92)) true None Warning >"$WORK/gateway-lean.json"
+gateway_config gateway-before "$P_BEFORE" $((BASE_PORT + 97)) true None Warning >"$WORK/gateway-before.json"
 gateway_config gateway-online "$P_ONLINE" $((BASE_PORT + 93)) true Online Warning >"$WORK/gateway-online.json"
 OTLP="\"OtlpEndpoint\": \"http://127.0.0.1:$P_OTLP\", \"OtlpProtocol\": \"HttpProtobuf\""
 gateway_config gateway-otlp "$P_OTLP_GW" $((BASE_PORT + 94)) true None Warning "{ $OTLP }" >"$WORK/gateway-otlp.json"
@@ -428,7 +437,7 @@ if [[ $LONG_WARMUP -eq 0 ]]; then DOTNET_ENV+=(DOTNET_TC_CallCountingDelayMs=0);
 declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS [gateway-lean]=$P_LEAN [gateway-online]=$P_ONLINE [gateway-otlp]=$P_OTLP_GW
-         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL)
+         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE)
 # --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.
 NICE_CMD=(nice -n "$NICE")
 
@@ -479,6 +488,7 @@ start_target() { # $1 = name
             --key "$PKI/server.key" --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --identity-headers true ;;
         kestrel) start kestrel 0 dotnet "$YARP_DLL" --port "$P_KESTREL" --cert "$PKI/server.crt" --key "$PKI/server.key" \
             --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --answer true ;;
+        gateway-before) start gateway-before 0 dotnet "$BEFORE_DIR/mtls-gateway.dll" run --config "$WORK/gateway-before.json" ;;
         gateway*) start "$1" 0 dotnet "$GATEWAY_DLL" run --config "$WORK/$1.json" ;;
         *) echo "unknown target $1" >&2; exit 2 ;;
     esac
@@ -522,15 +532,21 @@ summary() { # prints the last result line in one line
         + (if (.errors // 0) > 0 then "  errors \(.errors) (\(.lastError))" else "" end)
         + "  load \(.machine.loadAverage)"'
 }
-run_warmup() { if [[ $ROUND -gt 1 ]]; then echo "$REWARM"; else echo "$WARMUP"; fi; }
+# The full warm-up goes to the first run of a scenario against a target, whichever client drives it; every later
+# run (the other client, later rounds) gets the short one: the process is warm by then.
+declare -A WARMED
+warmup_for() { # $1 = label, $2 = target; sets WARMUP_NOW
+    WARMUP_NOW=$REWARM
+    if [[ -z ${WARMED[$1/$2]:-} ]]; then WARMUP_NOW=$WARMUP; WARMED[$1/$2]=1; fi
+}
 # $1 = label, $2 = target, $3 = port, then mtls-load arguments (scenario first).
 run_load() {
     local label=$1 target=$2 port=$3; shift 3
     local scenario=$1; shift
     local note=""
     if [[ $QUICK -eq 1 ]]; then note="smoke (--quick)"; fi
-    local warmup
-    warmup=$(run_warmup)
+    warmup_for "$label" "$target"
+    local warmup=$WARMUP_NOW
     timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c 1 dotnet "$LOAD_DLL" "$scenario" \
         --label "$label" --target "$target" --port "$port" --pids "$(pids_of "$target")" \
         --cert "$CLIENT_CRT" --key "$CLIENT_KEY" --duration "$DURATION" --warmup "$warmup" --round "$ROUND" \
@@ -545,7 +561,8 @@ run_loadgen() {
     local label=$1 target=$2 port=$3 extra=$4; shift 4
     local note="" warmup
     if [[ $QUICK -eq 1 ]]; then note="smoke (--quick)"; fi
-    warmup=$(run_warmup)
+    warmup_for "$label" "$target"
+    warmup=$WARMUP_NOW
     # shellcheck disable=SC2086 # $extra is a list of options
     timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c 1 dotnet "$LOAD_DLL" external \
         --client mtls-loadgen --label "$label" --target "$target" --pids "$(pids_of "$target")" \
