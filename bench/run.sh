@@ -369,6 +369,10 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     [[ $revocation == Online ]] && crls='[ "pki/partners-root.crl" ]'
     [[ $revocation == None ]] && crls='[ ]'
     [[ $level == Warning ]] && overrides=''
+    # (built here: inside the here-document, ${var:+word} would drop word's quotes)
+    local telemetry_entry=""
+    [[ -n $telemetry ]] && telemetry_entry=",
+    \"Telemetry\": $telemetry"
     cat <<EOF
 {
   "Gateway": {
@@ -393,8 +397,7 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     },
     "DefaultPolicy": "acme-orders",
     "Passthrough": { "legacy": { "Hosts": [ "legacy.partner.test" ], "Destinations": [ "127.0.0.1:$P_BACKEND_TLS" ] } },
-    "Logging": { "Requests": $4 }${telemetry:+,
-    "Telemetry": $telemetry}
+    "Logging": { "Requests": $4 }$telemetry_entry
   },
   "ReverseProxy": {
     "Routes": {

@@ -83,14 +83,16 @@ internal static class MarkdownReport
             var subjects = targets.Where(t => t.StartsWith(Gateway, StringComparison.Ordinal)).ToList();
             var peers = targets.Where(t => !t.StartsWith(Gateway, StringComparison.Ordinal)).ToList();
             var scenarioClients = rows.Select(Client).Distinct().ToList();
-            if (subjects.Count > 0 && targets.Count > 1)
+            if (subjects.Count > 0 && targets.Count > 1 && (peers.Count > 0 || subjects.Count > 1))
             {
                 // Side by side: one column per client, each cell "absolute; per proxy CPU-second".
                 text.Append(CultureInfo.InvariantCulture,
                     $"\n| ratio (absolute; per proxy CPU-s) | {string.Join(" | ", scenarioClients)} |\n| --- |{string.Concat(scenarioClients.Select(_ => " ---: |"))}\n");
                 foreach (var subject in subjects)
                 {
-                    foreach (var peer in targets.Where(t => t != subject && (peers.Contains(t) || subject == Gateway)))
+                    // A gateway variant is also compared with gateway-lean, its baseline (Online vs None, OTLP, traces, before/after).
+                    foreach (var peer in targets.Where(t => t != subject
+                        && (peers.Contains(t) || subject == Gateway || (t == Gateway + "-lean" && subject != Gateway))))
                     {
                         var cells = scenarioClients.Select(c =>
                         {
