@@ -11,20 +11,36 @@ set -euo pipefail
 usage() {
     cat <<'EOF'
 usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-warmup] [--scenarios "LIST"]
-                    [--targets "LIST"] [--connections N] [--idle-connections N] [--no-build] [--keep] [--base-port P]
+                    [--targets "LIST"] [--clients "LIST"] [--nice N] [--connections N] [--idle-connections N]
+                    [--no-build] [--keep] [--base-port P]
   --quick              smoke test: 1 round, 3 s per run, 2 s warm-up, 1000 idle connections (results marked smoke)
   --rounds N           run every scenario's targets N times, interleaved (order rotated each round); the report
                        gives medians and the median of the within-round ratios [3]
   --duration S         measured seconds per run [10]
-  --warmup S           seconds of the same load before a target's first run of a scenario [10] (later rounds: 2);
+  --warmup S           seconds of the same load before a target's first run of a scenario [10] (later runs: 2);
                        .NET targets also get DOTNET_TC_CallCountingDelayMs=0 so hot paths reach tier 1 during it
   --long-warmup        60 s warm-up per run and no DOTNET_TC_CallCountingDelayMs (the slow, env-free method)
                        every .NET process gets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 either way: the gateway
                        sets it on itself, so plain YARP and the load generator get it too
   --scenarios          from: keepalive h2 handshake s_time passthrough idle   [all of them]
-  --targets            from: gateway gateway-quiet yarp yarp-headers nginx haproxy   [all of them]
+  --targets            from: gateway gateway-quiet gateway-lean gateway-online gateway-otlp gateway-trace1
+                       gateway-trace100 yarp yarp-headers kestrel nginx haproxy
+                       [gateway gateway-quiet gateway-lean yarp yarp-headers nginx haproxy]
+                       gateway-lean: issue 27's setup (Serilog at Warning, Revocation None, one Strict policy);
+                       gateway-online: gateway-lean with Revocation Online (the leaf's CRL from a loopback CDP);
+                       gateway-otlp: gateway-lean exporting metrics over OTLP/HTTP to a discarding loopback sink;
+                       gateway-trace1 / -trace100: the same plus traces sampled at 1 % / 100 %;
+                       kestrel: Kestrel answering itself (plain-yarp --answer true), no forwarding leg
+                       gateway-before: gateway-lean run from the build given with --before (a before/after pair)
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
-  --connections N      keep-alive connections [64]
+  --clients            from: mtls-load mtls-loadgen [both]; every scenario a client can run runs with each
+                       (mtls-loadgen: ../shared/tools/mtls-loadgen, Go crypto/tls, built into bench/.work/; skipped
+                       with a message when `go` is missing). openssl s_time runs in the s_time scenario either way.
+  --before DIR         a second gateway build (a copy of src/MtlsGateway/bin/Release/net10.0 made before a change)
+                       for the gateway-before target
+  --nice N             run the proxies, the backend and the clients at this nice value [0]; -20 (as root) on a
+                       machine other work shares
+  --connections N      keep-alive connections [32]
   --idle-connections N connections held open by the idle scenario [2000]
   --no-build           use the existing Release build
   --keep               keep the temporary directory (configs, logs) and print its path
@@ -32,6 +48,7 @@ EOF
 }
 
 ORIGINAL_ARGS="$*"
+ORIGINAL_ARGV=("$@")
 ROUNDS=3
 DURATION=10
 WARMUP=10
@@ -41,8 +58,11 @@ QUICK=0
 BUILD=1
 KEEP=0
 SCENARIOS="keepalive h2 handshake s_time passthrough idle"
-TARGETS="gateway gateway-quiet yarp yarp-headers nginx haproxy"
-CONNECTIONS=64
+TARGETS="gateway gateway-quiet gateway-lean yarp yarp-headers nginx haproxy"
+CLIENTS="mtls-load mtls-loadgen"
+NICE=0
+BEFORE_DIR=
+CONNECTIONS=32
 H2_CONNECTIONS=8
 H2_STREAMS=16
 HANDSHAKE_CONNECTIONS=16
@@ -61,6 +81,9 @@ while [[ $# -gt 0 ]]; do
         --long-warmup) LONG_WARMUP=1; WARMUP=60; REWARM=10 ;;
         --scenarios) SCENARIOS="$2"; shift ;;
         --targets) TARGETS="$2"; shift ;;
+        --clients) CLIENTS="$2"; shift ;;
+        --nice) NICE="$2"; shift ;;
+        --before) BEFORE_DIR="$2"; shift ;;
         --connections) CONNECTIONS="$2"; shift ;;
         --idle-connections) IDLE_CONNECTIONS="$2"; shift ;;
         --no-build) BUILD=0 ;;
@@ -71,6 +94,17 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
+
+# --nice: with the kernel's autogroup scheduling (sched_autogroup_enabled=1), a nice value only ranks processes
+# within their session; against another session's build it changes nothing. So the run starts its own session
+# (setsid: a new autogroup) and gives that group the nice value as well, then every process it starts inherits both.
+if [[ $NICE != 0 && -z ${MTLS_BENCH_SESSION:-} ]]; then
+    exec env MTLS_BENCH_SESSION=1 setsid --wait "${BASH_SOURCE[0]}" "${ORIGINAL_ARGV[@]}"
+fi
+if [[ $NICE != 0 && -w /proc/self/autogroup ]]; then
+    echo "$NICE" >/proc/self/autogroup 2>/dev/null || echo "could not set the session's autogroup nice to $NICE" >&2
+    echo "scheduling: $(cat /proc/self/autogroup); processes at nice $NICE"
+fi
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -100,13 +134,18 @@ machine() {
     echo "machine: $(nproc --all) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 machine
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Ports: the proxies under test, the backend (plain HTTP and TLS), the gateways' admin listeners.
 P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BASE_PORT + 45))
 P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48)); P_YARP_HEADERS=$((BASE_PORT + 49))
-P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81))
+P_LEAN=$((BASE_PORT + 50)); P_ONLINE=$((BASE_PORT + 51)); P_OTLP_GW=$((BASE_PORT + 52)); P_TRACE1=$((BASE_PORT + 53))
+P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55)); P_BEFORE=$((BASE_PORT + 56))
+P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81)); P_CDP=$((BASE_PORT + 82)); P_OTLP=$((BASE_PORT + 83))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
-for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_BACKEND $P_BACKEND_TLS $P_ADMIN $P_ADMIN_QUIET; do
+for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_LEAN $P_ONLINE $P_OTLP_GW \
+    $P_TRACE1 $P_TRACE100 $P_KESTREL $P_BACKEND $P_BACKEND_TLS $P_CDP $P_OTLP $P_ADMIN $P_ADMIN_QUIET $((BASE_PORT + 92)) \
+    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)); do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -121,6 +160,28 @@ if [[ $BUILD -eq 1 ]]; then
             || { tail -30 "$WORK/build.log"; echo "build failed: $project" >&2; exit 1; }
     done
 fi
+# The independent client (Go crypto/tls), built from the shared read-only sources into bench/.work/.
+LOADGEN_SRC="$REPO/../../shared/tools/mtls-loadgen"
+[[ -d $LOADGEN_SRC ]] || LOADGEN_SRC=/work/shared/tools/mtls-loadgen
+LOADGEN="$REPO/bench/.work/mtls-loadgen"
+if [[ " $CLIENTS " == *" mtls-loadgen "* ]]; then
+    if ! command -v go >/dev/null; then
+        echo "mtls-loadgen skipped: go is not installed (apt-get install golang-go); running with: ${CLIENTS//mtls-loadgen/}"
+        CLIENTS=${CLIENTS//mtls-loadgen/}
+    elif [[ ! -f $LOADGEN_SRC/main.go ]]; then
+        echo "mtls-loadgen skipped: its sources are not at $LOADGEN_SRC"
+        CLIENTS=${CLIENTS//mtls-loadgen/}
+    else
+        mkdir -p "$REPO/bench/.work"
+        echo "building mtls-loadgen ($(go version | cut -d' ' -f3)) from $LOADGEN_SRC"
+        (cd "$LOADGEN_SRC" && GOCACHE="$REPO/bench/.work/go-cache" timeout 300 go build -o "$LOADGEN" .) >"$WORK/go-build.log" 2>&1 \
+            || { tail -20 "$WORK/go-build.log"; echo "build failed: mtls-loadgen" >&2; exit 1; }
+    fi
+fi
+if [[ " $TARGETS " == *" gateway-before "* && ! -f $BEFORE_DIR/mtls-gateway.dll ]]; then
+    echo "gateway-before needs --before DIR with mtls-gateway.dll (a copy of src/MtlsGateway/bin/Release/net10.0)" >&2; exit 2
+fi
+want_client() { [[ " $CLIENTS " == *" $1 "* ]]; }
 
 # ---- PKI and configurations --------------------------------------------------------------------------------
 mkdir -p "$WORK/logs" "$WORK/www" "$WORK/nginx-temp"
@@ -129,6 +190,27 @@ timeout 60 dotnet "$GATEWAY_DLL" dev-certs --out "$PKI" >/dev/null
 cat "$PKI/partners-root.crt" "$PKI/partners-intermediate.crt" >"$PKI/ca.pem"
 cat "$PKI/partners.crl" "$PKI/partners-root.crl" >"$PKI/crl.pem"
 cat "$PKI/server.crt" "$PKI/server.key" >"$PKI/server.pem"
+# Every client presents the same certificate: dev-certs' acme-orders-client (same subject and names, same issuing
+# CA, sent with it) re-issued with a CRL Distribution Point on the loopback, so gateway-online fetches its CRL as it
+# would a partner's. Revocation None/Offline targets ignore the extension.
+openssl ecparam -name prime256v1 -genkey -noout -out "$PKI/client-cdp.key" 2>/dev/null
+openssl req -new -key "$PKI/client-cdp.key" -subj "$(openssl x509 -in "$PKI/client.crt" -noout -subject -nameopt compat | sed 's/^subject=//')" \
+    -out "$WORK/client-cdp.csr"
+cat >"$WORK/client-cdp.ext" <<EXT
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:orders.acme.test, URI:spiffe://acme.test/orders/client
+crlDistributionPoints = URI:http://127.0.0.1:$P_CDP/partners.crl
+authorityKeyIdentifier = keyid
+subjectKeyIdentifier = hash
+EXT
+openssl x509 -req -in "$WORK/client-cdp.csr" -CA "$PKI/partners-intermediate.crt" -CAkey "$PKI/partners-intermediate.key" \
+    -set_serial "0x$(openssl rand -hex 16)" -days 3650 -sha256 -extfile "$WORK/client-cdp.ext" -out "$WORK/client-cdp-leaf.crt" 2>/dev/null
+cat "$WORK/client-cdp-leaf.crt" "$PKI/partners-intermediate.crt" >"$PKI/client-cdp.crt"
+CLIENT_CRT="$PKI/client-cdp.crt"; CLIENT_KEY="$PKI/client-cdp.key"
+mkdir -p "$WORK/cdp"
+openssl crl -in "$PKI/partners.crl" -outform DER -out "$WORK/cdp/partners.crl"
 head -c 1048576 /dev/urandom >"$WORK/www/big.bin"
 
 nginx_common() { # $1 = name
@@ -166,6 +248,19 @@ EOF
     server {
         listen 127.0.0.1:$P_BACKEND backlog=4096;
         location / { return 200 "ok\n"; }
+    }
+    # gateway-online's distribution point: the issuing CA's CRL (DER), with Last-Modified/ETag as any web server.
+    server {
+        listen 127.0.0.1:$P_CDP;
+        root $WORK/cdp;
+        location / { default_type application/pkix-crl; }
+    }
+    # The OTLP/HTTP sink of gateway-otlp and -trace*: accepts every export and discards it (an empty protobuf
+    # message is a valid Export*ServiceResponse).
+    server {
+        listen 127.0.0.1:$P_OTLP;
+        client_max_body_size 64m;
+        location / { default_type application/x-protobuf; return 200 ""; }
     }
     server {
         listen 127.0.0.1:$P_BACKEND_TLS ssl backlog=4096;
@@ -266,7 +361,18 @@ EOF
 # 2026-12-06 it did not: past 1 GiB, in the h2 scenario of a full run, the sink silently stopped writing).
 # `gateway` keeps the per-request RequestCompleted line (as shipped); `gateway-quiet` turns it off
 # (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
-gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false
+# gateway-lean and its variants (issue 27's setup): Serilog at Warning, Revocation None; -online: Revocation Online
+# (the root's CRL from CrlFiles, the leaf's from its CDP), -otlp / -trace*: OpenTelemetry to the loopback sink.
+gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON]
+    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-}
+    local crls='[ "pki/partners.crl", "pki/partners-root.crl" ]' overrides='"Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information"'
+    [[ $revocation == Online ]] && crls='[ "pki/partners-root.crl" ]'
+    [[ $revocation == None ]] && crls='[ ]'
+    [[ $level == Warning ]] && overrides=''
+    # (built here: inside the here-document, ${var:+word} would drop word's quotes)
+    local telemetry_entry=""
+    [[ -n $telemetry ]] && telemetry_entry=",
+    \"Telemetry\": $telemetry"
     cat <<EOF
 {
   "Gateway": {
@@ -278,8 +384,8 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     "TrustStores": {
       "partners": {
         "CaFiles": [ "pki/partners-root.crt", "pki/partners-intermediate.crt" ],
-        "CrlFiles": [ "pki/partners.crl", "pki/partners-root.crl" ],
-        "Revocation": "Offline"
+        "CrlFiles": $crls,
+        "Revocation": "$revocation"
       }
     },
     "Policies": {
@@ -291,7 +397,7 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     },
     "DefaultPolicy": "acme-orders",
     "Passthrough": { "legacy": { "Hosts": [ "legacy.partner.test" ], "Destinations": [ "127.0.0.1:$P_BACKEND_TLS" ] } },
-    "Logging": { "Requests": $4 }
+    "Logging": { "Requests": $4 }$telemetry_entry
   },
   "ReverseProxy": {
     "Routes": {
@@ -302,8 +408,8 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
   "Serilog": {
     "Using": [ "Serilog.Sinks.Async", "Serilog.Sinks.File", "Serilog.Formatting.Compact" ],
     "MinimumLevel": {
-      "Default": "Information",
-      "Override": { "Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information" }
+      "Default": "$level",
+      "Override": { $overrides }
     },
     "WriteTo": [
       { "Name": "Async", "Args": { "blockWhenFull": true, "configure": [
@@ -319,6 +425,13 @@ EOF
 }
 gateway_config gateway "$P_GATEWAY" "$P_ADMIN" true >"$WORK/gateway.json"
 gateway_config gateway-quiet "$P_GATEWAY_QUIET" "$P_ADMIN_QUIET" false >"$WORK/gateway-quiet.json"
+gateway_config gateway-lean "$P_LEAN" $((BASE_PORT + 92)) true None Warning >"$WORK/gateway-lean.json"
+gateway_config gateway-before "$P_BEFORE" $((BASE_PORT + 97)) true None Warning >"$WORK/gateway-before.json"
+gateway_config gateway-online "$P_ONLINE" $((BASE_PORT + 93)) true Online Warning >"$WORK/gateway-online.json"
+OTLP="\"OtlpEndpoint\": \"http://127.0.0.1:$P_OTLP\", \"OtlpProtocol\": \"HttpProtobuf\""
+gateway_config gateway-otlp "$P_OTLP_GW" $((BASE_PORT + 94)) true None Warning "{ $OTLP }" >"$WORK/gateway-otlp.json"
+gateway_config gateway-trace1 "$P_TRACE1" $((BASE_PORT + 95)) true None Warning "{ $OTLP, \"Traces\": true, \"TraceSampleRatio\": 0.01 }" >"$WORK/gateway-trace1.json"
+gateway_config gateway-trace100 "$P_TRACE100" $((BASE_PORT + 96)) true None Warning "{ $OTLP, \"Traces\": true, \"TraceSampleRatio\": 1.0 }" >"$WORK/gateway-trace100.json"
 
 # ---- processes ---------------------------------------------------------------------------------------------
 # The gateway turns inline socket completions on by itself (docs/configuration.md); the floor gets the same.
@@ -326,11 +439,14 @@ DOTNET_ENV=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
 if [[ $LONG_WARMUP -eq 0 ]]; then DOTNET_ENV+=(DOTNET_TC_CallCountingDelayMs=0); fi
 declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
-         [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS)
+         [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS [gateway-lean]=$P_LEAN [gateway-online]=$P_ONLINE [gateway-otlp]=$P_OTLP_GW
+         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE)
+# --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.
+NICE_CMD=(nice -n "$NICE")
 
 start() { # $1 = name, $2 = CPU, then the command
     local name=$1 cpu=$2; shift 2
-    (cd "$WORK" && exec env "${DOTNET_ENV[@]}" taskset -c "$cpu" "$@") >"$WORK/logs/$name.out" 2>&1 &
+    (cd "$WORK" && exec env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c "$cpu" "$@") >"$WORK/logs/$name.out" 2>&1 &
     PID_OF[$name]=$!
     STARTED_PIDS+=("$!")
 }
@@ -343,7 +459,7 @@ pids_of() {
     echo "$pid${children:+,$children}"
 }
 
-CURL_TLS=(--silent --max-time 5 --cacert "$PKI/partners-root.crt" --cert "$PKI/client.crt" --key "$PKI/client.key")
+CURL_TLS=(--silent --max-time 5 --cacert "$PKI/partners-root.crt" --cert "$CLIENT_CRT" --key "$CLIENT_KEY")
 # $1 = port, $2 = SNI/host: prints the HTTP status (000 when the connection failed).
 probe() {
     curl "${CURL_TLS[@]}" --resolve "$2:$1:127.0.0.1" -o /dev/null -w '%{http_code}' "https://$2:$1/" || true
@@ -362,15 +478,34 @@ wait_ready() { # $1 = name, $2 = port, $3 = host
 
 start backend 1 nginx -p "$WORK" -e "$WORK/logs/backend-error.log" -c "$WORK/backend.conf"
 want() { [[ " $TARGETS " == *" $1 "* ]]; }
-want nginx && start nginx 0 nginx -p "$WORK" -e "$WORK/logs/nginx-error.log" -c "$WORK/nginx.conf"
-want haproxy && start haproxy 0 haproxy -db -f "$WORK/haproxy.cfg"
-[[ " $SCENARIOS " == *" passthrough "* ]] && start haproxy-tcp 0 haproxy -db -f "$WORK/haproxy-tcp.cfg"
-want yarp && start yarp 0 dotnet "$YARP_DLL" --port "$P_YARP" --cert "$PKI/server.crt" --key "$PKI/server.key" \
-    --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/"
-want yarp-headers && start yarp-headers 0 dotnet "$YARP_DLL" --port "$P_YARP_HEADERS" --cert "$PKI/server.crt" \
-    --key "$PKI/server.key" --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --identity-headers true
-want gateway && start gateway 0 dotnet "$GATEWAY_DLL" run --config "$WORK/gateway.json"
-want gateway-quiet && start gateway-quiet 0 dotnet "$GATEWAY_DLL" run --config "$WORK/gateway-quiet.json"
+# Starts one target on CPU 0 (again, for the idle scenario's second client: a process keeps the memory its first
+# idle connections took).
+start_target() { # $1 = name
+    case $1 in
+        nginx) start nginx 0 nginx -p "$WORK" -e "$WORK/logs/nginx-error.log" -c "$WORK/nginx.conf" ;;
+        haproxy) start haproxy 0 haproxy -db -f "$WORK/haproxy.cfg" ;;
+        haproxy-tcp) start haproxy-tcp 0 haproxy -db -f "$WORK/haproxy-tcp.cfg" ;;
+        yarp) start yarp 0 dotnet "$YARP_DLL" --port "$P_YARP" --cert "$PKI/server.crt" --key "$PKI/server.key" \
+            --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" ;;
+        yarp-headers) start yarp-headers 0 dotnet "$YARP_DLL" --port "$P_YARP_HEADERS" --cert "$PKI/server.crt" \
+            --key "$PKI/server.key" --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --identity-headers true ;;
+        kestrel) start kestrel 0 dotnet "$YARP_DLL" --port "$P_KESTREL" --cert "$PKI/server.crt" --key "$PKI/server.key" \
+            --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --answer true ;;
+        gateway-before) start gateway-before 0 dotnet "$BEFORE_DIR/mtls-gateway.dll" run --config "$WORK/gateway-before.json" ;;
+        gateway*) start "$1" 0 dotnet "$GATEWAY_DLL" run --config "$WORK/$1.json" ;;
+        *) echo "unknown target $1" >&2; exit 2 ;;
+    esac
+}
+restart_target() { # $1 = name: stop it (it was started here), start it, wait until it answers
+    local pid=${PID_OF[$1]}
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+    start_target "$1"
+    wait_ready "$1" "${PORT_OF[$1]}" localhost
+}
+for name in $TARGETS; do start_target "$name"; done
+[[ " $SCENARIOS " == *" passthrough "* ]] && start_target haproxy-tcp
 
 sleep 1
 for name in $TARGETS; do wait_ready "$name" "${PORT_OF[$name]}" localhost; done
@@ -381,9 +516,12 @@ for name in $TARGETS; do
     if [[ $status == 200 ]]; then echo "$name admitted a client without a certificate" >&2; exit 1; fi
 done
 GATEWAY_PASSTHROUGH=0
+PASSTHROUGH_GATEWAY=
 if [[ " $SCENARIOS " == *" passthrough "* ]]; then
     wait_ready haproxy-tcp "$P_HAPROXY_TCP" legacy.partner.test
-    if want gateway && [[ "$(probe "$P_GATEWAY" legacy.partner.test)" == 200 ]]; then GATEWAY_PASSTHROUGH=1; fi
+    # The gateway target of passthrough: `gateway`, else the first gateway variant of --targets (all relay it).
+    PASSTHROUGH_GATEWAY=$(tr ' ' '\n' <<<"$TARGETS" | grep '^gateway' | sort | head -1 || true)
+    if [[ -n $PASSTHROUGH_GATEWAY && "$(probe "${PORT_OF[$PASSTHROUGH_GATEWAY]}" legacy.partner.test)" == 200 ]]; then GATEWAY_PASSTHROUGH=1; fi
 fi
 echo "targets ready: $TARGETS (work dir $WORK)"
 
@@ -391,11 +529,18 @@ if ! [[ $ROUNDS =~ ^[1-9][0-9]*$ ]]; then echo "--rounds takes a positive number
 
 # ---- running ------------------------------------------------------------------------------------------------
 summary() { # prints the last result line in one line
-    tail -1 "$JSONL" | jq -r '"  \(.scenario) \(.target) (round \(.round // 1)): \(.value) \(.unit)"
+    tail -1 "$JSONL" | jq -r '"  \(.scenario) \(.target) [\(.client // "mtls-load")] (round \(.round // 1)): \(.value) \(.unit)"
         + (if .p99Ms then "  p50 \(.p50Ms) ms  p99 \(.p99Ms) ms" else "" end)
-        + (if .proxyCores then "  proxy cores \(.proxyCores)  cpu busy \(.cpuBusy)" else "" end)
+        + (if .proxyCores then "  proxy cores \(.proxyCores)  per CPU-s \(.perProxyCpuSecond)  cpu busy \(.cpuBusy)" else "" end)
         + (if (.errors // 0) > 0 then "  errors \(.errors) (\(.lastError))" else "" end)
         + "  load \(.machine.loadAverage)"'
+}
+# The full warm-up goes to the first run of a scenario against a target, whichever client drives it; every later
+# run (the other client, later rounds) gets the short one: the process is warm by then.
+declare -A WARMED
+warmup_for() { # $1 = label, $2 = target; sets WARMUP_NOW
+    WARMUP_NOW=$REWARM
+    if [[ -z ${WARMED[$1/$2]:-} ]]; then WARMUP_NOW=$WARMUP; WARMED[$1/$2]=1; fi
 }
 # $1 = label, $2 = target, $3 = port, then mtls-load arguments (scenario first).
 run_load() {
@@ -403,14 +548,48 @@ run_load() {
     local scenario=$1; shift
     local note=""
     if [[ $QUICK -eq 1 ]]; then note="smoke (--quick)"; fi
-    local warmup=$WARMUP
-    if [[ $ROUND -gt 1 ]]; then warmup=$REWARM; fi
-    timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" taskset -c 1 dotnet "$LOAD_DLL" "$scenario" \
+    warmup_for "$label" "$target"
+    local warmup=$WARMUP_NOW
+    timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c 1 dotnet "$LOAD_DLL" "$scenario" \
         --label "$label" --target "$target" --port "$port" --pids "$(pids_of "$target")" \
-        --cert "$PKI/client.crt" --key "$PKI/client.key" --duration "$DURATION" --warmup "$warmup" --round "$ROUND" \
+        --cert "$CLIENT_CRT" --key "$CLIENT_KEY" --duration "$DURATION" --warmup "$warmup" --round "$ROUND" \
         ${note:+--note "$note"} --out "$JSONL" "$@" >/dev/null \
-        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
+        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"mtls-load\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
     summary
+}
+# The same through mtls-loadgen: mtls-load's `external` scenario runs it with the same warm-up and duration and
+# takes the /proc samples around its measured interval. $1 = label, $2 = target, $3 = port, $4 = mtls-load options
+# (a string, e.g. "--idle true --hold 5"), then mtls-loadgen arguments.
+run_loadgen() {
+    local label=$1 target=$2 port=$3 extra=$4; shift 4
+    local note="" warmup
+    if [[ $QUICK -eq 1 ]]; then note="smoke (--quick)"; fi
+    warmup_for "$label" "$target"
+    warmup=$WARMUP_NOW
+    # shellcheck disable=SC2086 # $extra is a list of options
+    timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c 1 dotnet "$LOAD_DLL" external \
+        --client mtls-loadgen --label "$label" --target "$target" --pids "$(pids_of "$target")" \
+        --duration "$DURATION" --warmup "$warmup" --round "$ROUND" ${note:+--note "$note"} --out "$JSONL" $extra \
+        -- "$LOADGEN" -addr "127.0.0.1:$port" -d "${DURATION}s" -warmup "${warmup}s" -cert "$CLIENT_CRT" -key "$CLIENT_KEY" \
+        -ca "$PKI/partners-root.crt" "$@" >/dev/null \
+        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"mtls-loadgen\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
+    summary
+}
+# Runs one scenario's load against a target with every client that can (the order of the clients alternates by
+# round). $1 = label, $2 = target, $3 = mtls-load arguments (a string; empty: mtls-load cannot), $4 = mtls-load
+# external options, then mtls-loadgen arguments (none: mtls-loadgen cannot).
+run_clients() {
+    local label=$1 target=$2 load_args=$3 external=$4; shift 4
+    local clients=$CLIENTS
+    (( ROUND % 2 == 0 )) && clients=$(echo "$CLIENTS" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
+    for client in $clients; do
+        case $client in
+            # shellcheck disable=SC2086
+            mtls-load) [[ -n $load_args ]] && run_load "$label" "$target" "${PORT_OF[$target]}" $load_args ;;
+            mtls-loadgen) [[ $# -gt 0 ]] && run_loadgen "$label" "$target" "${PORT_OF[$target]}" "$external" "$@" ;;
+        esac
+    done
+    return 0
 }
 skipped() { # $1 = label, $2 = target, $3 = why
     jq -cn --arg s "$1" --arg t "$2" --arg n "$3" --argjson r "$ROUND" '{scenario:$s,target:$t,round:$r,value:null,note:$n}' >>"$JSONL"
@@ -423,11 +602,11 @@ machine_json() {
 
 # The crypto ceiling on the proxies' core, for reference.
 echo "openssl speed -seconds 3 ecdsap256 (CPU 0)"
-speed=$(timeout 60 taskset -c 0 openssl speed -seconds 3 ecdsap256 2>/dev/null | grep -E 'nistp256' | tail -1)
+speed=$(timeout 60 "${NICE_CMD[@]}" taskset -c 0 openssl speed -seconds 3 ecdsap256 2>/dev/null | grep -E 'nistp256' | tail -1)
 sign=$(awk '{print $(NF-1)}' <<<"$speed"); verify=$(awk '{print $NF}' <<<"$speed")
 for pair in "sign:$sign" "verify:$verify"; do
     jq -cn --arg t "openssl speed ecdsap256 ${pair%%:*} (CPU 0)" --argjson v "${pair#*:}" --argjson machine "$(machine_json)" \
-        '{scenario:"crypto-ceiling",target:$t,metric:"ECDSA P-256 operations",unit:"op/s",value:$v,higherIsBetter:true,machine:$machine}' >>"$JSONL"
+        '{scenario:"crypto-ceiling",target:$t,client:"openssl speed",metric:"ECDSA P-256 operations",unit:"op/s",value:$v,higherIsBetter:true,machine:$machine}' >>"$JSONL"
     summary
 done
 
@@ -440,6 +619,7 @@ rotated() { # $1 = round, then the targets
     echo "${list[@]:k}" "${list[@]:0:k}"
 }
 
+LOADGEN_INSECURE=(-insecure) # handshake loops: like mtls-load's pinning, the client spends its core on the connection
 for scenario in $SCENARIOS; do
   for ROUND in $(seq 1 "$ROUNDS"); do
     echo "== $scenario (round $ROUND of $ROUNDS)"
@@ -448,17 +628,21 @@ for scenario in $SCENARIOS; do
     ORDER_CONN=$(rotated "$ROUND" ${TARGETS//yarp-headers/})
     case $scenario in
         keepalive)
-            for t in $ORDER; do run_load keepalive "$t" "${PORT_OF[$t]}" keepalive --connections "$CONNECTIONS"; done ;;
+            for t in $ORDER; do
+                run_clients keepalive "$t" "keepalive --connections $CONNECTIONS" "" -mode keepalive -c "$CONNECTIONS" -expect ok
+            done ;;
         h2)
             for t in $ORDER; do
-                run_load h2 "$t" "${PORT_OF[$t]}" h2 --connections "$H2_CONNECTIONS" --streams "$H2_STREAMS"
+                run_clients h2 "$t" "h2 --connections $H2_CONNECTIONS --streams $H2_STREAMS" ""
             done ;;
         handshake)
             for t in $ORDER_CONN; do
-                run_load handshake-full "$t" "${PORT_OF[$t]}" handshake --connections "$HANDSHAKE_CONNECTIONS" --resume false
+                run_clients handshake-full "$t" "handshake --connections $HANDSHAKE_CONNECTIONS --resume false" "" \
+                    -mode handshake -c "$HANDSHAKE_CONNECTIONS" "${LOADGEN_INSECURE[@]}"
             done
+            # mtls-loadgen never resumes (no ClientSessionCache): resumed handshakes are mtls-load's and s_time's.
             for t in $ORDER_CONN; do
-                run_load handshake-resumed "$t" "${PORT_OF[$t]}" handshake --connections "$HANDSHAKE_CONNECTIONS" --resume true
+                run_clients handshake-resumed "$t" "handshake --connections $HANDSHAKE_CONNECTIONS --resume true" ""
             done ;;
         s_time)
             # openssl's own client, for comparison with mtls-load's handshakes: STIME_CLIENTS sequential clients in
@@ -468,8 +652,8 @@ for scenario in $SCENARIOS; do
                     port=${PORT_OF[$t]}
                     clients=()
                     for i in $(seq 1 $STIME_CLIENTS); do
-                        timeout $((DURATION + 30)) taskset -c 1 openssl s_time -connect "127.0.0.1:$port" -"$mode" \
-                            -cert "$PKI/client.crt" -key "$PKI/client.key" -time "$DURATION" -www / \
+                        timeout $((DURATION + 30)) "${NICE_CMD[@]}" taskset -c 1 openssl s_time -connect "127.0.0.1:$port" -"$mode" \
+                            -cert "$CLIENT_CRT" -key "$CLIENT_KEY" -time "$DURATION" -www / \
                             >"$WORK/s_time.$i" 2>&1 &
                         clients+=("$!")
                     done
@@ -477,7 +661,7 @@ for scenario in $SCENARIOS; do
                     total=$(cat "$WORK"/s_time.* | grep -Eo '^[0-9]+ connections in [0-9.]+ real' | awk '{s+=$1} END {print s+0}')
                     jq -cn --arg s "s_time-$mode" --arg t "$t" --argjson v "$(awk -v n="$total" -v d="$DURATION" 'BEGIN{printf "%.1f", n/d}')" \
                         --argjson machine "$(machine_json)" --argjson c "$STIME_CLIENTS" --arg note "$([[ $QUICK -eq 1 ]] && echo 'smoke (--quick)')" --argjson r "$ROUND" \
-                        '{scenario:$s,target:$t,round:$r,metric:"openssl s_time connections",unit:"conn/s",value:$v,higherIsBetter:true,connections:$c,note:$note,machine:$machine}' >>"$JSONL"
+                        '{scenario:$s,target:$t,client:"openssl s_time",round:$r,metric:"openssl s_time connections",unit:"conn/s",value:$v,higherIsBetter:true,connections:$c,note:$note,machine:$machine}' >>"$JSONL"
                     summary
                     rm -f "$WORK"/s_time.*
                 done
@@ -486,23 +670,32 @@ for scenario in $SCENARIOS; do
             # Through a relay that does not terminate TLS, to the backend's TLS port: MB/s of 1 MiB responses on
             # keep-alive connections, then new TLS connections per second (the backend's handshake, relayed).
             for label in passthrough passthrough-conn; do
-                for t in $(rotated "$ROUND" direct haproxy-tcp gateway); do
-                    if [[ $t == gateway && $GATEWAY_PASSTHROUGH -eq 0 ]]; then
+                for t in $(rotated "$ROUND" direct haproxy-tcp "${PASSTHROUGH_GATEWAY:-gateway}"); do
+                    if [[ $t == gateway* && $GATEWAY_PASSTHROUGH -eq 0 ]]; then
                         skipped "$label" gateway "skipped: the gateway did not relay legacy.partner.test (passthrough not working yet?)"
                         continue
                     fi
                     if [[ $label == passthrough ]]; then
-                        run_load "$label" "$t" "${PORT_OF[$t]}" throughput --sni legacy.partner.test --path /big --connections "$THROUGHPUT_CONNECTIONS"
+                        run_clients "$label" "$t" "throughput --sni legacy.partner.test --path /big --connections $THROUGHPUT_CONNECTIONS" "" \
+                            -mode bulk -sni legacy.partner.test -path /big -c "$THROUGHPUT_CONNECTIONS" -min-body 1048576
                     else
-                        run_load "$label" "$t" "${PORT_OF[$t]}" handshake --sni legacy.partner.test --connections "$HANDSHAKE_CONNECTIONS" --resume false
+                        run_clients "$label" "$t" "handshake --sni legacy.partner.test --connections $HANDSHAKE_CONNECTIONS --resume false" "" \
+                            -mode handshake -sni legacy.partner.test -c "$HANDSHAKE_CONNECTIONS" "${LOADGEN_INSECURE[@]}"
                     fi
                 done
             done ;;
         idle)
-            # Once: a process keeps the memory its first idle connections took, so a later round would measure nothing.
+            # Once: a process keeps the memory its first idle connections took, so a later round would measure
+            # nothing; for the same reason every client measures a freshly started target (since 2026-12-07; before,
+            # the one client measured the process the other scenarios had warmed).
             [[ $ROUND -gt 1 ]] && continue
             for t in $ORDER_CONN; do
-                run_load idle "$t" "${PORT_OF[$t]}" idle --connections "$IDLE_CONNECTIONS" --hold "$IDLE_HOLD" --warmup 0
+                for client in $CLIENTS; do
+                    restart_target "$t"
+                    CLIENTS="$client" run_clients idle "$t" "idle --connections $IDLE_CONNECTIONS --hold $IDLE_HOLD --warmup 0" \
+                        "--idle true --hold $IDLE_HOLD --warmup 0 --connections $IDLE_CONNECTIONS" \
+                        -mode idle -c "$IDLE_CONNECTIONS" -p 32 -hold "$((IDLE_HOLD + 4))s"
+                done
             done ;;
         *) echo "unknown scenario $scenario" >&2 ;;
     esac
@@ -520,7 +713,8 @@ dotnet "$LOAD_DLL" report --in "$JSONL" --out "$RESULTS_DIR/$STAMP.md" --title "
     echo
     echo "- command: \`bench/run.sh $ORIGINAL_ARGS\`; $ROUNDS interleaved round(s); ${DURATION} s per run after ${WARMUP} s of the same load as warm-up (${REWARM} s from the second round on)"
     echo "- .NET processes' environment: ${DOTNET_ENV[*]:-(none)}; git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' + uncommitted changes')"
-    echo "- keep-alive: $CONNECTIONS connections; h2: $H2_CONNECTIONS connections × $H2_STREAMS streams; handshakes: $HANDSHAKE_CONNECTIONS concurrent; passthrough: $THROUGHPUT_CONNECTIONS connections × 1 MiB responses; idle: $IDLE_CONNECTIONS connections held ${IDLE_HOLD} s; s_time: $STIME_CLIENTS clients"
+    echo "- clients: $CLIENTS (+ openssl s_time in the s_time scenario); nice $NICE for the proxies, the backend and the clients; load average before the run $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- keep-alive: $CONNECTIONS connections (one request in flight each); h2: $H2_CONNECTIONS connections × $H2_STREAMS streams; handshakes: $HANDSHAKE_CONNECTIONS concurrent; passthrough: $THROUGHPUT_CONNECTIONS connections × 1 MiB responses; idle: $IDLE_CONNECTIONS connections held ${IDLE_HOLD} s; s_time: $STIME_CLIENTS clients"
     echo "- proxies under test on CPU 0 (\`taskset -c 0\`), backend nginx and the load generator on CPU 1; $(machine)"
 } >>"$RESULTS_DIR/$STAMP.md"
 jq -s . "$JSONL" >"$RESULTS_DIR/$STAMP.json"

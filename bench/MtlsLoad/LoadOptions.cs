@@ -8,11 +8,18 @@ internal sealed class LoadOptions
 {
     private readonly Dictionary<string, string> _values;
 
-    private LoadOptions(string scenario, Dictionary<string, string> values)
+    private LoadOptions(string scenario, Dictionary<string, string> values, IReadOnlyList<string> command)
     {
         Scenario = scenario;
         _values = values;
+        Command = command;
     }
+
+    /// <summary>What follows <c>--</c>: the other client's command line (the <c>external</c> scenario).</summary>
+    public IReadOnlyList<string> Command { get; }
+
+    /// <summary>Which client produced a figure: this one, or the external one run.sh names.</summary>
+    public string Client => Get("client", "mtls-load");
 
     public string Scenario { get; }
 
@@ -68,8 +75,15 @@ internal sealed class LoadOptions
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var command = Array.Empty<string>();
         for (var i = 1; i < args.Length; i++)
         {
+            if (args[i] == "--")
+            {
+                command = args[(i + 1)..];
+                break;
+            }
+
             if (!args[i].StartsWith("--", StringComparison.Ordinal))
             {
                 throw new ArgumentException($"unexpected argument '{args[i]}'");
@@ -80,7 +94,7 @@ internal sealed class LoadOptions
             values[key] = hasValue ? args[++i] : "true";
         }
 
-        return new LoadOptions(args[0], values);
+        return new LoadOptions(args[0], values, command);
     }
 
     public string Get(string key, string fallback) => _values.GetValueOrDefault(key) ?? fallback;

@@ -12,7 +12,8 @@ internal static class MarkdownReport
 {
     private const string Gateway = "gateway";
 
-    // (scenario, gateway target, peer, minimum or maximum ratio, what it stands for) — issue 10's targets.
+    // (scenario, gateway target, peer, minimum or maximum ratio, what it stands for) — issue 10's targets (absolute
+    // ratios), then issue 27's (per proxy CPU-second, with every client; "+ -lean" rows judge the gateway-lean target too).
     private static readonly (string Scenario, string Subject, string Peer, double Limit, bool AtLeast, string Label)[] Targets =
     [
         ("keepalive", Gateway, "nginx", 1.0, true, "keep-alive req/s ≥ 1.0× nginx"),
@@ -25,6 +26,11 @@ internal static class MarkdownReport
         ("keepalive", Gateway, "yarp", 0.97, true, "same, gateway as shipped (request log on)"),
         ("keepalive", "gateway-quiet", "yarp-headers", 0.97, true, "policy alone ≤ 3% vs plain YARP sending the same identity headers (informative)"),
         ("idle", Gateway, "nginx", 2.0, false, "memory per idle connection ≤ 2× nginx"),
+        ("keepalive", Gateway, "nginx", 0.8, true, "issue 27: keep-alive ≥ 0.8× nginx per CPU-s"),
+        ("handshake-full", Gateway, "nginx", 0.9, true, "issue 27: full handshakes ≥ 0.9× nginx per CPU-s"),
+        ("handshake-resumed", Gateway, "nginx", 0.9, true, "issue 27: resumed handshakes ≥ 0.9× nginx per CPU-s"),
+        ("passthrough", Gateway, "haproxy-tcp", 0.95, true, "issue 27: passthrough ≥ 0.95× HAProxy MB/s"),
+        ("idle", Gateway, "nginx", 1.5, false, "issue 27: memory per idle connection ≤ 1.5× nginx"),
     ];
 
     public static string Render(IEnumerable<string> lines, string title)
@@ -46,65 +52,99 @@ internal static class MarkdownReport
                 $"Every scenario ran its targets in {rounds} interleaved rounds. Each figure is the median over the rounds (the `rounds` column lists them); each ratio is the median of the ratios within a round, so a slow minute of the machine weighs on both sides of a ratio.\n\n");
         }
 
+        var clients = results.Select(Client).Distinct().ToList();
+        if (clients.Count > 1)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"Clients: {string.Join(", ", clients.Select(c => $"`{c}`"))}. Every figure and ratio names the client that produced it; a ratio pairs two targets measured by the same client in the same round.\n\n");
+        }
+
         foreach (var scenario in results.Select(r => Str(r["scenario"])).Distinct())
         {
             var rows = results.Where(r => Str(r["scenario"]) == scenario).ToList();
             var first = rows[0];
             text.Append(CultureInfo.InvariantCulture, $"## {scenario}: {Str(first["metric"])} ({Str(first["unit"])})\n\n");
-            text.Append("| target | value | unit | p50 ms | p99 ms | errors | proxy cores | per proxy CPU-s | CPU busy | load avg | rounds | note |\n");
-            text.Append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |\n");
-            var targets = rows.Select(r => Str(r["target"])).Distinct().ToList();
-            foreach (var target in targets)
+            text.Append("| client | target | value | unit | p50 ms | p99 ms | errors | proxy cores | per proxy CPU-s | client cores | CPU busy | load avg | rounds | note |\n");
+            text.Append("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |\n");
+            foreach (var client in rows.Select(Client).Distinct())
             {
-                var runs = rows.Where(r => Str(r["target"]) == target).ToList();
-                var last = runs[^1];
-                var busy = last["cpuBusy"] is JsonArray cpus ? string.Join(" / ", cpus.Select(c => Str(c))) : string.Empty;
-                var values = runs.Count > 1 ? string.Join(" ", runs.Select(r => Str(r["value"]))) : string.Empty;
-                text.Append(CultureInfo.InvariantCulture,
-                    $"| {target} | {Median(runs, "value")} | {Str(first["unit"])} | {Median(runs, "p50Ms")} | {Median(runs, "p99Ms")} | {string.Join(" ", runs.Select(Errors).Distinct())} | {Median(runs, "proxyCores")} | {Median(runs, "perProxyCpuSecond")} | {busy} | {Str(last["machine"]?["loadAverage"])} | {values} | {Escape(string.Join(" ", runs.Select(r => Str(r["note"])).Distinct()))} |\n");
+                foreach (var target in rows.Where(r => Client(r) == client).Select(r => Str(r["target"])).Distinct())
+                {
+                    var runs = rows.Where(r => Client(r) == client && Str(r["target"]) == target).ToList();
+                    var last = runs[^1];
+                    var busy = last["cpuBusy"] is JsonArray cpus ? string.Join(" / ", cpus.Select(c => Str(c))) : string.Empty;
+                    var values = runs.Count > 1 ? string.Join(" ", runs.Select(r => Str(r["value"]))) : string.Empty;
+                    text.Append(CultureInfo.InvariantCulture,
+                        $"| {client} | {target} | {Median(runs, "value")} | {Str(first["unit"])} | {Median(runs, "p50Ms")} | {Median(runs, "p99Ms")} | {string.Join(" ", runs.Select(Errors).Distinct())} | {Median(runs, "proxyCores")} | {Median(runs, "perProxyCpuSecond")} | {Median(runs, "loadGenCores")} | {busy} | {Str(last["machine"]?["loadAverage"])} | {values} | {Escape(string.Join(" ", runs.Select(r => Str(r["note"])).Distinct()))} |\n");
+                }
             }
 
-            var peers = targets.Where(t => t != Gateway).ToList();
-            if (targets.Contains(Gateway) && peers.Count > 0)
+            var targets = rows.Select(r => Str(r["target"])).Distinct().ToList();
+            var subjects = targets.Where(t => t.StartsWith(Gateway, StringComparison.Ordinal)).ToList();
+            var peers = targets.Where(t => !t.StartsWith(Gateway, StringComparison.Ordinal)).ToList();
+            var scenarioClients = rows.Select(Client).Distinct().ToList();
+            if (subjects.Count > 0 && targets.Count > 1 && (peers.Count > 0 || subjects.Count > 1))
             {
-                text.Append("\nGateway ÷ peer (absolute; per proxy CPU-second):");
-                foreach (var peer in peers)
+                // Side by side: one column per client, each cell "absolute; per proxy CPU-second".
+                text.Append(CultureInfo.InvariantCulture,
+                    $"\n| ratio (absolute; per proxy CPU-s) | {string.Join(" | ", scenarioClients)} |\n| --- |{string.Concat(scenarioClients.Select(_ => " ---: |"))}\n");
+                foreach (var subject in subjects)
                 {
-                    text.Append(CultureInfo.InvariantCulture,
-                        $" {peer} {Format(RoundRatio(rows, Gateway, peer, "value"))}; {Format(RoundRatio(rows, Gateway, peer, "perProxyCpuSecond"))} ·");
+                    // A gateway variant is also compared with gateway-lean, its baseline (Online vs None, OTLP, traces, before/after).
+                    foreach (var peer in targets.Where(t => t != subject
+                        && (peers.Contains(t) || subject == Gateway || (t == Gateway + "-lean" && subject != Gateway))))
+                    {
+                        var cells = scenarioClients.Select(c =>
+                        {
+                            var mine = rows.Where(r => Client(r) == c).ToList();
+                            var ratio = RoundRatio(mine, subject, peer, "value");
+                            return ratio is null ? "–" : $"{Format(ratio)}; {Format(RoundRatio(mine, subject, peer, "perProxyCpuSecond"))}";
+                        }).ToList();
+                        if (cells.Any(c => c != "–"))
+                        {
+                            text.Append(CultureInfo.InvariantCulture, $"| {subject} ÷ {peer} | {string.Join(" | ", cells)} |\n");
+                        }
+                    }
                 }
-
-                text.Length -= 2;
-                text.Append('\n');
             }
 
             text.Append('\n');
         }
 
-        text.Append("## Targets (issue 10)\n\n| target | ratio | per proxy CPU-s | verdict |\n| --- | ---: | ---: | --- |\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"## Targets (issues 10 and 27), per client\n\n| target | client | ratio | per proxy CPU-s | verdict |\n| --- | --- | ---: | ---: | --- |\n");
         foreach (var (scenario, subject, peer, limit, atLeast, label) in Targets)
         {
-            var rows = results.Where(r => Str(r["scenario"]) == scenario).ToList();
-            var ratio = RoundRatio(rows, subject, peer, "value");
-            if (ratio is null)
+            foreach (var client in clients)
             {
-                continue;
-            }
+                var rows = results.Where(r => Str(r["scenario"]) == scenario && Client(r) == client).ToList();
+                // gateway-lean (issue 27's setup) is judged against the peers too; the YARP rows are about gateway-quiet.
+                foreach (var who in peer.StartsWith("yarp", StringComparison.Ordinal) ? [subject] : new[] { subject, subject + "-lean" })
+                {
+                    var ratio = RoundRatio(rows, who, peer, "value");
+                    if (ratio is null)
+                    {
+                        continue;
+                    }
 
-            var verdict = Verdict(ratio, limit, atLeast);
-            var perCpu = RoundRatio(rows, subject, peer, "perProxyCpuSecond");
-            var cores = rows.Where(r => Str(r["target"]) == subject || Str(r["target"]) == peer).Select(r => Number(r["proxyCores"])).ToList();
-            if (cores.Any(c => c is < 0.9))
-            {
-                // Below ~0.9 cores the load side was the limit: the per-CPU-second ratio is the fairer comparison.
-                verdict += $" (a proxy was below 0.9 cores; per CPU-s: {Verdict(perCpu, limit, atLeast)})";
-            }
+                    var perCpu = RoundRatio(rows, who, peer, "perProxyCpuSecond");
+                    var verdict = Verdict(label.EndsWith("per CPU-s", StringComparison.Ordinal) ? perCpu : ratio, limit, atLeast);
+                    var cores = rows.Where(r => Str(r["target"]) == who || Str(r["target"]) == peer).Select(r => Number(r["proxyCores"])).ToList();
+                    if (cores.Any(c => c is < 0.9))
+                    {
+                        // Below ~0.9 cores the load side was the limit: the per-CPU-second ratio is the fairer comparison.
+                        verdict += $" (a proxy was below 0.9 cores; per CPU-s: {Verdict(perCpu, limit, atLeast)})";
+                    }
 
-            text.Append(CultureInfo.InvariantCulture, $"| {label} | {Format(ratio)} | {Format(perCpu)} | {verdict} |\n");
+                    text.Append(CultureInfo.InvariantCulture, $"| {label}{(who == subject ? string.Empty : $" ({who})")} | {client} | {Format(ratio)} | {Format(perCpu)} | {verdict} |\n");
+                }
+            }
         }
 
         return text.ToString();
     }
+
+    private static string Client(JsonObject row) => row["client"] is JsonNode client ? Str(client) : "mtls-load";
 
     private static int Round(JsonObject row) => row["round"] is JsonNode round ? round.GetValue<int>() : 1;
 

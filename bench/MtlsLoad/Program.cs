@@ -15,6 +15,9 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
           --resume true|false (handshake)  --hold 5 (idle, seconds)
           --pids 1,2 (the proxy's processes: CPU time and RSS from /proc)  --target NAME  --label SCENARIO  --note TEXT
           --out FILE (append the JSON line)
+               mtls-load external --client NAME [--idle true] [same options] -- CLIENT-COMMAND …
+          runs another client for --warmup + --duration (or until its READY line, then --hold, with --idle) and
+          measures the proxy around it; the client's RESULT key=value line gives the figure
         """);
     return 0;
 }
@@ -37,6 +40,7 @@ try
         "h2" => await Http2Scenario.RunAsync(options),
         "handshake" => await HandshakeScenario.RunAsync(options),
         "idle" => await IdleScenario.RunAsync(options),
+        "external" => await ExternalScenario.RunAsync(options),
         _ => throw new ArgumentException($"unknown scenario '{options.Scenario}'"),
     };
     var line = result.ToJsonString(new JsonSerializerOptions { WriteIndented = false });

@@ -45,6 +45,7 @@ internal static class RunResult
         {
             ["scenario"] = options.Get("label", options.Scenario),
             ["target"] = options.Target,
+            ["client"] = options.Client,
             ["round"] = options.Round,
             ["utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
             ["metric"] = metric,

@@ -10,12 +10,14 @@ using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
 // plain-yarp --port P --cert server.crt --key server.key --ca ca.pem --backend http://127.0.0.1:B/ [--host localhost]
-//            [--identity-headers true]
+//            [--identity-headers true] [--answer true]
 // Kestrel terminates TLS on 127.0.0.1:P and requires a client certificate that chains to the CA bundle's root
 // (CertificateChainPolicy, CustomRootTrust, clientAuth EKU, no revocation check); YARP forwards every request for
 // the host to the backend with its default transforms. No policy, no identity headers, no request log.
 // --identity-headers adds the ten headers the gateway sends by default (XFCC + the parts), read from the client
 // certificate once per connection: what setting them costs on .NET, without any of the gateway's logic.
+// --answer true: Kestrel answers "ok\n" itself instead of forwarding (the `kestrel` target): the same TLS listener
+// with no forwarding leg, so the difference to plain YARP is what forwarding costs.
 var settings = args.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0].TrimStart('-'), pair => pair[1], StringComparer.Ordinal);
 string Setting(string name) => settings.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
 
@@ -75,7 +77,21 @@ proxy.LoadFromMemory(
     [new ClusterConfig { ClusterId = "backend", Destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal) { ["b"] = new() { Address = Setting("backend") } } }]);
 
 var app = builder.Build();
-app.MapReverseProxy();
+if (settings.GetValueOrDefault("answer") == "true")
+{
+    var ok = "ok\n"u8.ToArray();
+    app.Run(context =>
+    {
+        context.Response.ContentType = "text/plain";
+        context.Response.ContentLength = ok.Length;
+        return context.Response.Body.WriteAsync(ok).AsTask();
+    });
+}
+else
+{
+    app.MapReverseProxy();
+}
+
 await app.RunAsync();
 
 static KeyValuePair<string, string>[] IdentityHeaders(X509Certificate2 certificate)
