@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Diagnostics;
 /// <c>Gateway:Telemetry</c>: a real gateway exports its metrics, ASP.NET Core's, Kestrel's and the runtime's, and (with
 /// Traces) a span per request carrying the refusal Reason, to a real OTLP receiver on loopback, over both transports.
 /// </summary>
+[Collection(ProcessWideTelemetryTests.Name)]
 public sealed class OtlpExportTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
