@@ -72,9 +72,7 @@ public sealed class ConfigValidationTests
 
         var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
 
-        result.IsValid.Should().BeFalse(because);
-        result.Errors.Should().Contain(e => e.Path == path && e.Message.Contains(message),
-            $"{because}; errors were: {string.Join(" | ", result.Errors)}");
+        result.ShouldReport(path, message, because);
     }
 
     [Fact]

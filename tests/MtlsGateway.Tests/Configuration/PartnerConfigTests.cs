@@ -67,9 +67,7 @@ public sealed class PartnerConfigTests
 
         var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
 
-        result.IsValid.Should().BeFalse(because);
-        result.Errors.Should().Contain(e => e.Path == path && e.Message.Contains(message),
-            $"{because}; errors were: {string.Join(" | ", result.Errors)}");
+        result.ShouldReport(path, message, because);
     }
 
     [Fact]

@@ -58,8 +58,7 @@ public sealed class BoundTokenConfigTests
 
         var result = ValidateCommand.Load(folder.ConfigPath, TimeProvider.System);
 
-        result.IsValid.Should().BeFalse();
-        result.Errors.Should().Contain(e => e.Path == path && e.Message.Contains(message), $"errors were: {string.Join(" | ", result.Errors)}");
+        result.ShouldReport(path, message);
     }
 
     [Fact]
