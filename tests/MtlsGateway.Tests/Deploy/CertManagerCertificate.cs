@@ -1,26 +1,11 @@
 using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
 
 namespace MtlsGateway.Tests.Deploy;
 
-/// <summary>cert-manager's Certificate (a CRD the Kubernetes client has no model for): the fields the gateway's
-/// component sets, so a misspelt one fails the strict parse.</summary>
-internal sealed class CertManagerCertificate : IKubernetesObject<V1ObjectMeta>
+/// <summary>cert-manager's Certificate: the fields the gateway's component sets.</summary>
+internal sealed class CertManagerCertificate : CustomResource<CertManagerCertificate.CertificateSpec>
 {
     public const string TypeKey = "cert-manager.io/v1/Certificate";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = string.Empty;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = string.Empty;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public CertificateSpec Spec { get; set; } = new();
 
     internal sealed class CertificateSpec
     {
