@@ -5,7 +5,7 @@ namespace MtlsGateway.Identity.Revocation;
 /// <summary>
 /// One distribution point of one issuer (name + key) for one trust store: the list last fetched from it and when to
 /// fetch again. <see cref="State"/> is replaced whole, so a handshake reads a consistent view without a lock; only the
-/// one fetch in flight (<see cref="InFlight"/>) writes it.
+/// one fetch in flight (<see cref="Fetch"/>) writes it.
 /// </summary>
 internal sealed class FetchedCrl
 {
@@ -38,10 +38,7 @@ internal sealed class FetchedCrl
 
     public FetchedCrlState State { get; set; }
 
-    /// <summary>Guards <see cref="InFlight"/> only; never held while waiting.</summary>
-    public Lock Gate { get; } = new();
-
-    public Task? InFlight { get; set; }
+    public SingleFlight Fetch { get; } = new();
 
     /// <summary>Whether the held list still proves "not revoked" at <paramref name="at"/> (its nextUpdate + ClockSkew).</summary>
     public bool IsCurrent(DateTimeOffset at) =>

@@ -167,7 +167,7 @@ public sealed class FetchedCrls : IDisposable
 
             if (point.State.NextAttemptAt <= now)
             {
-                due.Add(EnsureFetch(point, RefreshTimeout).WaitAsync(cancellation));
+                due.Add(point.Fetch.Join(() => FetchAsync(point, RefreshTimeout)).WaitAsync(cancellation));
             }
         }
 
@@ -253,29 +253,13 @@ public sealed class FetchedCrls : IDisposable
         {
             if (!point.State.Attempted)
             {
-                await EnsureFetch(point, timeout);
+                await point.Fetch.Join(() => FetchAsync(point, timeout));
             }
 
             if (point.IsCurrent(at))
             {
                 return;
             }
-        }
-    }
-
-    /// <summary>The fetch in flight for <paramref name="point"/>, started if there is none: never two at once per point.</summary>
-    private Task EnsureFetch(FetchedCrl point, TimeSpan timeout)
-    {
-        lock (point.Gate)
-        {
-            if (point.InFlight is { IsCompleted: false } running)
-            {
-                return running;
-            }
-
-            var started = Task.Run(() => FetchAsync(point, timeout));
-            point.InFlight = started;
-            return started;
         }
     }
 

@@ -75,7 +75,7 @@ public sealed class OcspAnswers
         entry.Seen(_time.GetUtcNow());
         if (!entry.IsCurrent(at) && budget > TimeSpan.Zero && ShouldWait(entry))
         {
-            var fetch = EnsureFetch(entry, budget);
+            var fetch = entry.Fetch.Join(() => FetchAsync(entry, budget));
             try
             {
                 fetch.Wait(budget);
@@ -120,14 +120,14 @@ public sealed class OcspAnswers
                 continue;
             }
 
-            if (state.NextAttemptAt > now || entry.InFlight is { IsCompleted: false })
+            if (state.NextAttemptAt > now || entry.Fetch.IsRunning)
             {
                 continue;
             }
 
             if (state.LastFetchAt is { } last && entry.LastSeenAt > last)
             {
-                due.Add(EnsureFetch(entry, FetchedCrls.RefreshTimeout).WaitAsync(cancellation));
+                due.Add(entry.Fetch.Join(() => FetchAsync(entry, FetchedCrls.RefreshTimeout)).WaitAsync(cancellation));
             }
             else if (!entry.IsCurrent(now))
             {
@@ -144,7 +144,7 @@ public sealed class OcspAnswers
 
     /// <summary>Waiting helps only when no fetch just failed: a responder that is down answers the next handshakes at once.</summary>
     private bool ShouldWait(OcspEntry entry) =>
-        !entry.State.Attempted || entry.InFlight is { IsCompleted: false } || entry.State.NextAttemptAt <= _time.GetUtcNow();
+        !entry.State.Attempted || entry.Fetch.IsRunning || entry.State.NextAttemptAt <= _time.GetUtcNow();
 
     private OcspEntry? Track(X509Certificate2 certificate, X509Certificate2 issuer, IReadOnlyList<string> urls, TrustStore store)
     {
@@ -182,22 +182,6 @@ public sealed class OcspAnswers
         if (_entries.TryRemove(new KeyValuePair<Key, OcspEntry>(key, entry)))
         {
             entry.Issuer.Dispose();
-        }
-    }
-
-    /// <summary>The fetch in flight for <paramref name="entry"/>, started if there is none: never two at once per certificate.</summary>
-    private Task EnsureFetch(OcspEntry entry, TimeSpan timeout)
-    {
-        lock (entry.Gate)
-        {
-            if (entry.InFlight is { IsCompleted: false } running)
-            {
-                return running;
-            }
-
-            var started = Task.Run(() => FetchAsync(entry, timeout));
-            entry.InFlight = started;
-            return started;
         }
     }
 

@@ -5,7 +5,7 @@ namespace MtlsGateway.Identity.Revocation;
 /// <summary>
 /// One certificate (issuer name + key, serial) asked about over OCSP: the answer last believed, and when to ask again.
 /// <see cref="State"/> is replaced whole, so a handshake reads a consistent view without a lock; only the one fetch
-/// in flight (<see cref="InFlight"/>) writes it.
+/// in flight (<see cref="Fetch"/>) writes it.
 /// </summary>
 internal sealed class OcspEntry
 {
@@ -48,10 +48,7 @@ internal sealed class OcspEntry
 
     public OcspState State { get; set; }
 
-    /// <summary>Guards <see cref="InFlight"/> only; never held while waiting.</summary>
-    public Lock Gate { get; } = new();
-
-    public Task? InFlight { get; set; }
+    public SingleFlight Fetch { get; } = new();
 
     /// <summary>When a verification last asked about this certificate: only certificates seen since the last answer are refreshed.</summary>
     public DateTimeOffset LastSeenAt => new(Interlocked.Read(ref _lastSeenTicks), TimeSpan.Zero);
