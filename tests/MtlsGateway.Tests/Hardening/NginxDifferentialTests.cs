@@ -56,10 +56,10 @@ public sealed class NginxDifferentialTests : IAsyncLifetime
             observed.Add((client, Verdict(gateway), Verdict(nginx)));
         }
 
-        var documented = DocumentedTable();
+        var documented = DocumentedVerdict.Read(Section);
 
         observed.Select(o => $"{o.Client}: gateway {o.Gateway}, nginx {o.Nginx}").Should().BeEquivalentTo(
-            documented.Select(d => $"{d.Client}: gateway {d.Gateway}, nginx {d.Nginx}"),
+            documented.Select(d => $"{d.Case}: gateway {d.Gateway}, nginx {d.Peer}"),
             "docs/security.md must list every verdict as observed; observed:\n{0}\nnginx error log:\n{1}",
             string.Join('\n', observed.Select(o => $"| `{o.Client}` | {o.Gateway} | {o.Nginx} |")),
             File.ReadAllText(Path.Combine(_nginx.Prefix, "error.log")));
@@ -68,10 +68,10 @@ public sealed class NginxDifferentialTests : IAsyncLifetime
     [Fact]
     public void DocumentedTable_EveryDisagreement_IsJustified()
     {
-        var table = DocumentedTable();
+        var table = DocumentedVerdict.Read(Section);
 
         table.Should().NotBeEmpty();
-        table.Where(r => r.Gateway != r.Nginx).Should().OnlyContain(r => r.Why.Length > 20, "each difference needs its reason in the last column");
+        table.Where(r => r.Gateway != r.Peer).Should().OnlyContain(r => r.Why.Length > 20, "each difference needs its reason in the last column");
     }
 
     private static string Verdict(CurlProbe.Response response) => response.Admitted ? "admitted" : "refused";
@@ -85,19 +85,5 @@ public sealed class NginxDifferentialTests : IAsyncLifetime
         }
 
         return text.ToString();
-    }
-
-    /// <summary>Rows of the table under <see cref="Section"/>: <c>| `client` | gateway | nginx | why |</c>.</summary>
-    private static List<(string Client, string Gateway, string Nginx, string Why)> DocumentedTable()
-    {
-        var lines = File.ReadAllLines(RepositoryPaths.Combine("docs", "security.md"));
-        var start = Array.IndexOf(lines, Section);
-        start.Should().BeGreaterThanOrEqualTo(0, $"docs/security.md needs the section '{Section}'");
-        return lines.Skip(start + 1)
-            .TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
-            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
-            .Select(l => l.Split('|').Select(c => c.Trim()).ToArray())
-            .Select(c => (c[1].Trim('`'), c[2], c[3], c.Length > 4 ? c[4] : string.Empty))
-            .ToList();
     }
 }

@@ -30,7 +30,7 @@ public sealed partial class Rfc5280DifferentialTests : IDisposable
             observed.Add($"| `{name}` | {Gateway(chain, store)} | {await Openssl(name, chain)} |");
         }
 
-        var documented = DocumentedTable().Select(r => $"| `{r.Case}` | {r.Gateway} | {r.Openssl} |");
+        var documented = DocumentedVerdict.Read(Section).Select(r => $"| `{r.Case}` | {r.Gateway} | {r.Peer} |");
 
         observed.Should().BeEquivalentTo(documented, "docs/security.md must list every verdict as observed; observed:\n{0}", string.Join('\n', observed));
     }
@@ -38,10 +38,10 @@ public sealed partial class Rfc5280DifferentialTests : IDisposable
     [Fact]
     public void DocumentedTable_EveryDisagreement_IsExplained()
     {
-        var table = DocumentedTable();
+        var table = DocumentedVerdict.Read(Section);
 
         table.Select(r => r.Case).Should().BeEquivalentTo(Rfc5280Corpus.Names);
-        table.Where(r => r.Gateway.StartsWith("admitted", StringComparison.Ordinal) != r.Openssl.StartsWith("admitted", StringComparison.Ordinal))
+        table.Where(r => r.Gateway.StartsWith("admitted", StringComparison.Ordinal) != r.Peer.StartsWith("admitted", StringComparison.Ordinal))
             .Should().OnlyContain(r => r.Why.Length > 20, "each difference needs its reason in the last column");
     }
 
@@ -81,20 +81,6 @@ public sealed partial class Rfc5280DifferentialTests : IDisposable
 
         var error = OpensslError().Match(result.Output);
         return error.Success ? $"refused: {error.Groups[1].Value.Trim()}" : $"refused ({result.Output.Trim().ReplaceLineEndings(" ")})";
-    }
-
-    /// <summary>Rows of the table under <see cref="Section"/>: <c>| `case` | gateway | openssl | why |</c>.</summary>
-    private static List<(string Case, string Gateway, string Openssl, string Why)> DocumentedTable()
-    {
-        var lines = File.ReadAllLines(RepositoryPaths.Combine("docs", "security.md"));
-        var start = Array.IndexOf(lines, Section);
-        start.Should().BeGreaterThanOrEqualTo(0, $"docs/security.md needs the section '{Section}'");
-        return lines.Skip(start + 1)
-            .TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
-            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
-            .Select(l => l.Split('|').Select(c => c.Trim()).ToArray())
-            .Select(c => (c[1].Trim('`'), c[2], c[3], c.Length > 5 ? c[4] : string.Empty))
-            .ToList();
     }
 
     [GeneratedRegex(@"error \d+ at \d+ depth lookup: (.*)")]
