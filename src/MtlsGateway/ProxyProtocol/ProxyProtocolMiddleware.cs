@@ -76,7 +76,6 @@ public sealed class ProxyProtocolMiddleware(
             return;
         }
 
-        context.Features.Set(new ProxiedConnection(context.RemoteEndPoint, context.LocalEndPoint, header));
         context.RemoteEndPoint = header.Source;
         context.LocalEndPoint = header.Destination;
         if (logger.IsEnabled(LogLevel.Debug))

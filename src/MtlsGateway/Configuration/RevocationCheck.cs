@@ -12,10 +12,3 @@ public enum RevocationCheck
     /// <summary>The CRL files first; else the CRLs named in the certificates' distribution points, fetched and cached by the gateway.</summary>
     Online,
 }
-
-/// <summary>What to do when revocation status cannot be established.</summary>
-public enum RevocationFailureAction
-{
-    Deny,
-    Allow,
-}
