@@ -535,10 +535,13 @@ for name in $TARGETS; do
 done
 GATEWAY_PASSTHROUGH=0
 PASSTHROUGH_GATEWAY=
+PASSTHROUGH_BEFORE=
 if [[ " $SCENARIOS " == *" passthrough "* ]]; then
     wait_ready haproxy-tcp "$P_HAPROXY_TCP" legacy.partner.test
     # The gateway target of passthrough: `gateway`, else the first gateway variant of --targets (all relay it).
-    PASSTHROUGH_GATEWAY=$(tr ' ' '\n' <<<"$TARGETS" | grep '^gateway' | sort | head -1 || true)
+    PASSTHROUGH_GATEWAY=$(tr ' ' '\n' <<<"$TARGETS" | grep '^gateway' | grep -vx gateway-before | sort | head -1 || true)
+    # A before/after pair relays side by side too.
+    [[ " $TARGETS " == *" gateway-before "* ]] && PASSTHROUGH_BEFORE=gateway-before
     if [[ -n $PASSTHROUGH_GATEWAY && "$(probe "${PORT_OF[$PASSTHROUGH_GATEWAY]}" legacy.partner.test)" == 200 ]]; then GATEWAY_PASSTHROUGH=1; fi
 fi
 echo "targets ready: $TARGETS (work dir $WORK)"
@@ -688,7 +691,7 @@ for scenario in $SCENARIOS; do
             # Through a relay that does not terminate TLS, to the backend's TLS port: MB/s of 1 MiB responses on
             # keep-alive connections, then new TLS connections per second (the backend's handshake, relayed).
             for label in passthrough passthrough-conn; do
-                for t in $(rotated "$ROUND" direct haproxy-tcp "${PASSTHROUGH_GATEWAY:-gateway}"); do
+                for t in $(rotated "$ROUND" direct haproxy-tcp "${PASSTHROUGH_GATEWAY:-gateway}" $PASSTHROUGH_BEFORE); do
                     if [[ $t == gateway* && $GATEWAY_PASSTHROUGH -eq 0 ]]; then
                         skipped "$label" gateway "skipped: the gateway did not relay legacy.partner.test (passthrough not working yet?)"
                         continue

@@ -8,10 +8,11 @@ namespace MtlsGateway.Passthrough;
 /// <summary>
 /// Copies bytes both ways between a client connection and a destination socket until both directions have ended.
 /// Client → destination reads Kestrel's input pipe (the peeked ClientHello is still in it, so it goes first) and
-/// sends it through one pooled buffer; destination → client receives into one pooled buffer and sends it straight to the
-/// client's socket, so no chunk allocates. A FIN on one side becomes <see cref="Socket.Shutdown"/>(Send) on the
-/// other, and the opposite direction goes on. Writing to the client socket rather than Kestrel's output pipe is what
-/// makes that half-close possible: completing the pipe makes Kestrel close both directions of the socket.
+/// sends it through one pooled buffer; destination → client goes straight to the client's socket: spliced in the
+/// kernel on Linux (<see cref="SocketSplice"/>), else received into one pooled buffer and sent, so no chunk allocates.
+/// A FIN on one side becomes <see cref="Socket.Shutdown"/>(Send) on the other, and the opposite direction goes on.
+/// Writing to the client socket rather than Kestrel's output pipe is what makes that half-close possible: completing
+/// the pipe makes Kestrel close both directions of the socket.
 /// Backpressure is natural: a pump reads again only once its previous send has completed.
 /// </summary>
 public sealed class TcpRelay : IDisposable
@@ -150,11 +151,26 @@ public sealed class TcpRelay : IDisposable
 
     private async Task ToClientAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        using var splice = _clientSocket is null ? null : SocketSplice.TryCreate(_backend, _clientSocket);
+        var buffer = splice is null ? ArrayPool<byte>.Shared.Rent(BufferSize) : null;
         var sending = false;
         try
         {
-            while (true)
+            while (splice is not null)
+            {
+                var moved = await splice.FillAsync(_stop.Token);
+                if (moved == 0)
+                {
+                    break;
+                }
+
+                sending = true;
+                await splice.DrainAsync(moved, _stop.Token);
+                sending = false;
+                Relayed(moved, fromClient: false);
+            }
+
+            while (buffer is not null)
             {
                 var received = await _backend.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
                 if (received == 0)
@@ -196,7 +212,10 @@ public sealed class TcpRelay : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
