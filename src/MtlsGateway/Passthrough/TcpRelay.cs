@@ -8,8 +8,9 @@ namespace MtlsGateway.Passthrough;
 /// <summary>
 /// Copies bytes both ways between a client connection and a destination socket until both directions have ended.
 /// Client → destination reads Kestrel's input pipe (the peeked ClientHello is still in it, so it goes first) and
-/// sends it through one pooled buffer; destination → client goes straight to the client's socket: spliced in the
-/// kernel on Linux (<see cref="SocketSplice"/>), else received into one pooled buffer and sent, so no chunk allocates.
+/// sends it through one pooled buffer; destination → client goes straight to the client's socket: received into one
+/// pooled buffer and sent, and once the destination streams, spliced in the kernel on Linux (<see cref="SocketSplice"/>),
+/// so no chunk allocates.
 /// A FIN on one side becomes <see cref="Socket.Shutdown"/>(Send) on the other, and the opposite direction goes on.
 /// Writing to the client socket rather than Kestrel's output pipe is what makes that half-close possible: completing
 /// the pipe makes Kestrel close both directions of the socket.
@@ -18,6 +19,7 @@ namespace MtlsGateway.Passthrough;
 public sealed class TcpRelay : IDisposable
 {
     private const int BufferSize = 64 * 1024;
+    private const int SpliceAfter = BufferSize;
     private const int NotEnded = -1;
 
     private readonly IDuplexPipe _client;
@@ -151,45 +153,57 @@ public sealed class TcpRelay : IDisposable
 
     private async Task ToClientAsync()
     {
-        using var splice = _clientSocket is null ? null : SocketSplice.TryCreate(_backend, _clientSocket);
-        var buffer = splice is null ? ArrayPool<byte>.Shared.Rent(BufferSize) : null;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        SocketSplice? splice = null;
+        var spliceTried = _clientSocket is null;
         var sending = false;
         try
         {
-            while (splice is not null)
+            while (true)
             {
-                var moved = await splice.FillAsync(_stop.Token);
-                if (moved == 0)
+                int moved;
+                if (splice is null)
                 {
-                    break;
-                }
+                    moved = await _backend.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    if (moved == 0)
+                    {
+                        break;
+                    }
 
-                sending = true;
-                await splice.DrainAsync(moved, _stop.Token);
-                sending = false;
-                Relayed(moved, fromClient: false);
-            }
+                    sending = true;
+                    if (_clientSocket is not null)
+                    {
+                        await _clientSocket.SendAsync(buffer.AsMemory(0, moved), SocketFlags.None, _stop.Token);
+                    }
+                    else
+                    {
+                        await _client.Output.WriteAsync(buffer.AsMemory(0, moved), _stop.Token);
+                    }
 
-            while (buffer is not null)
-            {
-                var received = await _backend.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                if (received == 0)
-                {
-                    break;
-                }
+                    sending = false;
 
-                sending = true;
-                if (_clientSocket is not null)
-                {
-                    await _clientSocket.SendAsync(buffer.AsMemory(0, received), SocketFlags.None, _stop.Token);
+                    // A destination that filled a whole buffer is streaming: from now on the kernel moves its bytes.
+                    // Short exchanges (a TLS handshake, an API call) never pay for the splice's pipe.
+                    if (!spliceTried && BytesToClient + moved >= SpliceAfter)
+                    {
+                        spliceTried = true;
+                        splice = SocketSplice.TryCreate(_backend, _clientSocket!);
+                    }
                 }
                 else
                 {
-                    await _client.Output.WriteAsync(buffer.AsMemory(0, received), _stop.Token);
+                    moved = await splice.FillAsync(_stop.Token);
+                    if (moved == 0)
+                    {
+                        break;
+                    }
+
+                    sending = true;
+                    await splice.DrainAsync(moved, _stop.Token);
+                    sending = false;
                 }
 
-                sending = false;
-                Relayed(received, fromClient: false);
+                Relayed(moved, fromClient: false);
             }
 
             // The destination sent FIN: pass it on; the client may still send.
@@ -212,10 +226,8 @@ public sealed class TcpRelay : IDisposable
         }
         finally
         {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            splice?.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
