@@ -95,6 +95,8 @@ public static class GatewayApplication
         builder.Services.AddGatewayListeners(snapshot);
         builder.Services.AddGatewayDiagnostics();
         builder.Services.AddGatewayRateLimits();
+        // A route's Timeout (YARP puts it in the endpoint's metadata and refuses to forward without this middleware).
+        builder.Services.AddRequestTimeouts();
         builder.Services.AddGatewayTelemetry(snapshot.Options.Telemetry);
         builder.Services.AddSingleton(snapshot.Options.Shutdown);
         builder.Services.AddHostedService<GracefulShutdownService>();
@@ -144,6 +146,7 @@ public static class GatewayApplication
         app.UseMiddleware<PolicyEnforcementMiddleware>();
         // After admission (a limit partitions by the identity it established), before YARP forwards.
         app.UseRateLimiter();
+        app.UseRequestTimeouts();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendErrorMiddleware>());
 
         var lifetime = app.Lifetime;
