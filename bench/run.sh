@@ -33,6 +33,9 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        kestrel: Kestrel answering itself (plain-yarp --answer true), no forwarding leg
                        gateway-before: gateway-lean run from the build given with --before (a before/after pair)
                        gateway-partners10: gateway-lean with its policy's acme partner among ten (nine with their own roots)
+                       gateway-ratelimit: gateway-lean with a rate limit on its route (PartitionBy Certificate) that never triggers
+                       gateway-boundtoken: gateway-lean with BoundToken on its policy, every request carrying a valid token
+                       bound to the client certificate (the cache warm); mtls-load only (mtls-loadgen sends no headers)
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
   --clients            from: mtls-load mtls-loadgen [both]; every scenario a client can run runs with each
                        (mtls-loadgen: ../shared/tools/mtls-loadgen, Go crypto/tls, built into bench/.work/; skipped
@@ -142,11 +145,13 @@ P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BAS
 P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48)); P_YARP_HEADERS=$((BASE_PORT + 49))
 P_LEAN=$((BASE_PORT + 50)); P_ONLINE=$((BASE_PORT + 51)); P_OTLP_GW=$((BASE_PORT + 52)); P_TRACE1=$((BASE_PORT + 53))
 P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55)); P_BEFORE=$((BASE_PORT + 56)); P_PARTNERS10=$((BASE_PORT + 57))
+P_RATELIMIT=$((BASE_PORT + 58)); P_BOUNDTOKEN=$((BASE_PORT + 59))
 P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81)); P_CDP=$((BASE_PORT + 82)); P_OTLP=$((BASE_PORT + 83))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
 for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_LEAN $P_ONLINE $P_OTLP_GW \
     $P_TRACE1 $P_TRACE100 $P_KESTREL $P_BACKEND $P_BACKEND_TLS $P_CDP $P_OTLP $P_ADMIN $P_ADMIN_QUIET $((BASE_PORT + 92)) \
-    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)); do
+    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)) \
+    $P_RATELIMIT $P_BOUNDTOKEN $((BASE_PORT + 99)) $((BASE_PORT + 100)); do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -219,6 +224,9 @@ CLIENT_CRT="$PKI/client-cdp.crt"; CLIENT_KEY="$PKI/client-cdp.key"
 mkdir -p "$WORK/cdp"
 openssl crl -in "$PKI/partners.crl" -outform DER -out "$WORK/cdp/partners.crl"
 head -c 1048576 /dev/urandom >"$WORK/www/big.bin"
+# gateway-boundtoken: a JWKS for its policy and an access token bound to the client certificate, sent with every request.
+timeout 60 dotnet "$LOAD_DLL" token --cert "$CLIENT_CRT" --jwks "$PKI/bench-jwks.json" --token-out "$WORK/bench-token.txt"
+printf 'Authorization: Bearer %s\n' "$(cat "$WORK/bench-token.txt")" >"$WORK/boundtoken.headers"
 
 nginx_common() { # $1 = name
     cat <<EOF
@@ -370,8 +378,8 @@ EOF
 # (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
 # gateway-lean and its variants (issue 27's setup): Serilog at Warning, Revocation None; -online: Revocation Online
 # (the root's CRL from CrlFiles, the leaf's from its CDP), -otlp / -trace*: OpenTelemetry to the loopback sink.
-gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON, $8 = partners 1|10]
-    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-} partners=${8:-1}
+gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON, $8 = partners 1|10, $9 = ratelimit|boundtoken]
+    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-} partners=${8:-1} feature=${9:-}
     local crls='[ "pki/partners.crl", "pki/partners-root.crl" ]' overrides='"Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information"'
     [[ $revocation == Online ]] && crls='[ "pki/partners-root.crl" ]'
     [[ $revocation == None ]] && crls='[ ]'
@@ -391,6 +399,13 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
         done
         policy_body+=" }"
     fi
+    # -ratelimit: a limit far above any rate reached here, per certificate, on the route; -boundtoken: BoundToken on the policy.
+    local rate_limits="" route_limit=""
+    if [[ $feature == ratelimit ]]; then
+        rate_limits='"RateLimits": { "bench": { "PermitsPerSecond": 1000000, "Burst": 1000000, "PartitionBy": "Certificate" } },'
+        route_limit='"RateLimiterPolicy": "bench", '
+    fi
+    [[ $feature == boundtoken ]] && policy_body+=', "BoundToken": { "Issuer": "https://idp.bench.test", "Audience": "bench-api", "SigningKeysFile": "pki/bench-jwks.json" }'
     cat <<EOF
 {
   "Gateway": {
@@ -413,12 +428,13 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
       }
     },
     "DefaultPolicy": "acme-orders",
+    $rate_limits
     "Passthrough": { "legacy": { "Hosts": [ "legacy.partner.test" ], "Destinations": [ "127.0.0.1:$P_BACKEND_TLS" ] } },
     "Logging": { "Requests": $4 }$telemetry_entry
   },
   "ReverseProxy": {
     "Routes": {
-      "bench": { "ClusterId": "backend", "AuthorizationPolicy": "acme-orders", "Match": { "Hosts": [ "localhost" ], "Path": "/{**rest}" } }
+      "bench": { "ClusterId": "backend", "AuthorizationPolicy": "acme-orders", $route_limit"Match": { "Hosts": [ "localhost" ], "Path": "/{**rest}" } }
     },
     "Clusters": { "backend": { "Destinations": { "b": { "Address": "http://127.0.0.1:$P_BACKEND/" } } } }
   },
@@ -446,6 +462,8 @@ gateway_config gateway-lean "$P_LEAN" $((BASE_PORT + 92)) true None Warning >"$W
 gateway_config gateway-before "$P_BEFORE" $((BASE_PORT + 97)) true None Warning >"$WORK/gateway-before.json"
 gateway_config gateway-online "$P_ONLINE" $((BASE_PORT + 93)) true Online Warning >"$WORK/gateway-online.json"
 gateway_config gateway-partners10 "$P_PARTNERS10" $((BASE_PORT + 98)) true None Warning "" 10 >"$WORK/gateway-partners10.json"
+gateway_config gateway-ratelimit "$P_RATELIMIT" $((BASE_PORT + 99)) true None Warning "" 1 ratelimit >"$WORK/gateway-ratelimit.json"
+gateway_config gateway-boundtoken "$P_BOUNDTOKEN" $((BASE_PORT + 100)) true None Warning "" 1 boundtoken >"$WORK/gateway-boundtoken.json"
 OTLP="\"OtlpEndpoint\": \"http://127.0.0.1:$P_OTLP\", \"OtlpProtocol\": \"HttpProtobuf\""
 gateway_config gateway-otlp "$P_OTLP_GW" $((BASE_PORT + 94)) true None Warning "{ $OTLP }" >"$WORK/gateway-otlp.json"
 gateway_config gateway-trace1 "$P_TRACE1" $((BASE_PORT + 95)) true None Warning "{ $OTLP, \"Traces\": true, \"TraceSampleRatio\": 0.01 }" >"$WORK/gateway-trace1.json"
@@ -458,7 +476,10 @@ if [[ $LONG_WARMUP -eq 0 ]]; then DOTNET_ENV+=(DOTNET_TC_CallCountingDelayMs=0);
 declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS [gateway-lean]=$P_LEAN [gateway-online]=$P_ONLINE [gateway-otlp]=$P_OTLP_GW
-         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10)
+         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10
+         [gateway-ratelimit]=$P_RATELIMIT [gateway-boundtoken]=$P_BOUNDTOKEN)
+# Targets whose requests must carry headers (a file of "Name: value" lines, for mtls-load and curl alike).
+declare -A HEADERS_OF=([gateway-boundtoken]="$WORK/boundtoken.headers")
 # --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.
 NICE_CMD=(nice -n "$NICE")
 
@@ -478,14 +499,14 @@ pids_of() {
 }
 
 CURL_TLS=(--silent --max-time 5 --cacert "$PKI/partners-root.crt" --cert "$CLIENT_CRT" --key "$CLIENT_KEY")
-# $1 = port, $2 = SNI/host: prints the HTTP status (000 when the connection failed).
+# $1 = port, $2 = SNI/host, [$3 = headers file]: prints the HTTP status (000 when the connection failed).
 probe() {
-    curl "${CURL_TLS[@]}" --resolve "$2:$1:127.0.0.1" -o /dev/null -w '%{http_code}' "https://$2:$1/" || true
+    curl "${CURL_TLS[@]}" ${3:+-H @"$3"} --resolve "$2:$1:127.0.0.1" -o /dev/null -w '%{http_code}' "https://$2:$1/" || true
 }
 wait_ready() { # $1 = name, $2 = port, $3 = host
     local i
     for i in $(seq 1 60); do
-        [[ "$(probe "$2" "$3")" == 200 ]] && return 0
+        [[ "$(probe "$2" "$3" "${HEADERS_OF[$1]:-}")" == 200 ]] && return 0
         if ! kill -0 "${PID_OF[$1]}" 2>/dev/null; then break; fi
         sleep 0.5
     done
@@ -571,7 +592,7 @@ run_load() {
     timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c 1 dotnet "$LOAD_DLL" "$scenario" \
         --label "$label" --target "$target" --port "$port" --pids "$(pids_of "$target")" \
         --cert "$CLIENT_CRT" --key "$CLIENT_KEY" --duration "$DURATION" --warmup "$warmup" --round "$ROUND" \
-        ${note:+--note "$note"} --out "$JSONL" "$@" >/dev/null \
+        ${note:+--note "$note"} ${HEADERS_OF[$target]:+--header-file "${HEADERS_OF[$target]}"} --out "$JSONL" "$@" >/dev/null \
         || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"mtls-load\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
     summary
 }
@@ -604,7 +625,8 @@ run_clients() {
         case $client in
             # shellcheck disable=SC2086
             mtls-load) [[ -n $load_args ]] && run_load "$label" "$target" "${PORT_OF[$target]}" $load_args ;;
-            mtls-loadgen) [[ $# -gt 0 ]] && run_loadgen "$label" "$target" "${PORT_OF[$target]}" "$external" "$@" ;;
+            # mtls-loadgen sends no extra headers: a target that needs them (a bearer token) is mtls-load's only.
+            mtls-loadgen) [[ $# -gt 0 && -z ${HEADERS_OF[$target]:-} ]] && run_loadgen "$label" "$target" "${PORT_OF[$target]}" "$external" "$@" ;;
         esac
     done
     return 0
