@@ -35,9 +35,11 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        gateway-partners10: gateway-lean with its policy's acme partner among ten (nine with their own roots)
                        gateway-ratelimit: gateway-lean with a rate limit on its route (PartitionBy Certificate) that never triggers
                        gateway-boundtoken: gateway-lean with BoundToken on its policy, every request carrying a valid token
-                       bound to the client certificate (the cache warm); mtls-load only (mtls-loadgen sends no headers)
+                       bound to the client certificate (the cache warm); mtls-loadgen sends no headers, so with this
+                       target the headerload client (bench/HeaderLoad, Go net/http, keep-alive only) joins, on every target
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
-  --clients            from: mtls-load mtls-loadgen [both]; every scenario a client can run runs with each
+  --clients            from: mtls-load mtls-loadgen headerload [mtls-load mtls-loadgen; headerload joins with
+                       gateway-boundtoken]; every scenario a client can run runs with each
                        (mtls-loadgen: ../shared/tools/mtls-loadgen, Go crypto/tls, built into bench/.work/; skipped
                        with a message when `go` is missing). openssl s_time runs in the s_time scenario either way.
   --before DIR         a second gateway build (a copy of src/MtlsGateway/bin/Release/net10.0 made before a change)
@@ -170,6 +172,7 @@ fi
 LOADGEN_SRC="$REPO/../../shared/tools/mtls-loadgen"
 [[ -d $LOADGEN_SRC ]] || LOADGEN_SRC=/work/shared/tools/mtls-loadgen
 LOADGEN="$REPO/bench/.work/mtls-loadgen"
+HEADERLOAD="$REPO/bench/.work/headerload"
 if [[ " $CLIENTS " == *" mtls-loadgen "* ]]; then
     if ! command -v go >/dev/null; then
         echo "mtls-loadgen skipped: go is not installed (apt-get install golang-go); running with: ${CLIENTS//mtls-loadgen/}"
@@ -188,6 +191,14 @@ if [[ " $TARGETS " == *" gateway-before "* && ! -f $BEFORE_DIR/mtls-gateway.dll 
     echo "gateway-before needs --before DIR with mtls-gateway.dll (a copy of src/MtlsGateway/bin/Release/net10.0)" >&2; exit 2
 fi
 want_client() { [[ " $CLIENTS " == *" $1 "* ]]; }
+# gateway-boundtoken's second client (mtls-loadgen cannot send its token): bench/HeaderLoad, on every target of
+# the keep-alive scenario so that its ratios pair like the others'.
+if [[ " $TARGETS " == *" gateway-boundtoken "* && " $CLIENTS " != *" headerload "* ]] && command -v go >/dev/null; then CLIENTS+=" headerload"; fi
+if [[ " $CLIENTS " == *" headerload "* ]]; then
+    mkdir -p "$REPO/bench/.work"
+    (cd "$REPO/bench/HeaderLoad" && GOCACHE="$REPO/bench/.work/go-cache" timeout 300 go build -o "$HEADERLOAD" .) >"$WORK/go-build.log" 2>&1 \
+        || { tail -20 "$WORK/go-build.log"; echo "build failed: bench/HeaderLoad" >&2; exit 1; }
+fi
 
 # ---- PKI and configurations --------------------------------------------------------------------------------
 mkdir -p "$WORK/logs" "$WORK/www" "$WORK/nginx-temp"
@@ -601,17 +612,17 @@ run_load() {
 # (a string, e.g. "--idle true --hold 5"), then mtls-loadgen arguments.
 run_loadgen() {
     local label=$1 target=$2 port=$3 extra=$4; shift 4
-    local note="" warmup
+    local note="" warmup bin=${LOADGEN_BIN:-$LOADGEN} name=${LOADGEN_NAME:-mtls-loadgen}
     if [[ $QUICK -eq 1 ]]; then note="smoke (--quick)"; fi
     warmup_for "$label" "$target"
     warmup=$WARMUP_NOW
     # shellcheck disable=SC2086 # $extra is a list of options
     timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c 1 dotnet "$LOAD_DLL" external \
-        --client mtls-loadgen --label "$label" --target "$target" --pids "$(pids_of "$target")" \
+        --client "$name" --label "$label" --target "$target" --pids "$(pids_of "$target")" \
         --duration "$DURATION" --warmup "$warmup" --round "$ROUND" ${note:+--note "$note"} --out "$JSONL" $extra \
-        -- "$LOADGEN" -addr "127.0.0.1:$port" -d "${DURATION}s" -warmup "${warmup}s" -cert "$CLIENT_CRT" -key "$CLIENT_KEY" \
+        -- "$bin" -addr "127.0.0.1:$port" -d "${DURATION}s" -warmup "${warmup}s" -cert "$CLIENT_CRT" -key "$CLIENT_KEY" \
         -ca "$PKI/partners-root.crt" "$@" >/dev/null \
-        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"mtls-loadgen\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
+        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"$name\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
     summary
 }
 # Runs one scenario's load against a target with every client that can (the order of the clients alternates by
@@ -625,8 +636,12 @@ run_clients() {
         case $client in
             # shellcheck disable=SC2086
             mtls-load) [[ -n $load_args ]] && run_load "$label" "$target" "${PORT_OF[$target]}" $load_args ;;
-            # mtls-loadgen sends no extra headers: a target that needs them (a bearer token) is mtls-load's only.
+            # mtls-loadgen sends no extra headers: a target that needs them (a bearer token) is left to the others.
             mtls-loadgen) [[ $# -gt 0 && -z ${HEADERS_OF[$target]:-} ]] && run_loadgen "$label" "$target" "${PORT_OF[$target]}" "$external" "$@" ;;
+            # bench/HeaderLoad (Go net/http): keep-alive only, every target, with the target's headers if it has any.
+            headerload)
+                [[ $label == keepalive ]] && LOADGEN_BIN=$HEADERLOAD LOADGEN_NAME=headerload run_loadgen "$label" "$target" "${PORT_OF[$target]}" \
+                    "$external" -c "$CONNECTIONS" ${HEADERS_OF[$target]:+-header-file "${HEADERS_OF[$target]}"} ;;
         esac
     done
     return 0
