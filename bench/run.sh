@@ -33,8 +33,13 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        kestrel: Kestrel answering itself (plain-yarp --answer true), no forwarding leg
                        gateway-before: gateway-lean run from the build given with --before (a before/after pair)
                        gateway-partners10: gateway-lean with its policy's acme partner among ten (nine with their own roots)
+                       gateway-ratelimit: gateway-lean with a rate limit on its route (PartitionBy Certificate) that never triggers
+                       gateway-boundtoken: gateway-lean with BoundToken on its policy, every request carrying a valid token
+                       bound to the client certificate (the cache warm); mtls-loadgen sends no headers, so with this
+                       target the headerload client (bench/HeaderLoad, Go net/http, keep-alive only) joins, on every target
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
-  --clients            from: mtls-load mtls-loadgen [both]; every scenario a client can run runs with each
+  --clients            from: mtls-load mtls-loadgen headerload [mtls-load mtls-loadgen; headerload joins with
+                       gateway-boundtoken]; every scenario a client can run runs with each
                        (mtls-loadgen: ../shared/tools/mtls-loadgen, Go crypto/tls, built into bench/.work/; skipped
                        with a message when `go` is missing). openssl s_time runs in the s_time scenario either way.
   --before DIR         a second gateway build (a copy of src/MtlsGateway/bin/Release/net10.0 made before a change)
@@ -142,11 +147,13 @@ P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BAS
 P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48)); P_YARP_HEADERS=$((BASE_PORT + 49))
 P_LEAN=$((BASE_PORT + 50)); P_ONLINE=$((BASE_PORT + 51)); P_OTLP_GW=$((BASE_PORT + 52)); P_TRACE1=$((BASE_PORT + 53))
 P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55)); P_BEFORE=$((BASE_PORT + 56)); P_PARTNERS10=$((BASE_PORT + 57))
+P_RATELIMIT=$((BASE_PORT + 58)); P_BOUNDTOKEN=$((BASE_PORT + 59))
 P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81)); P_CDP=$((BASE_PORT + 82)); P_OTLP=$((BASE_PORT + 83))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
 for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_LEAN $P_ONLINE $P_OTLP_GW \
     $P_TRACE1 $P_TRACE100 $P_KESTREL $P_BACKEND $P_BACKEND_TLS $P_CDP $P_OTLP $P_ADMIN $P_ADMIN_QUIET $((BASE_PORT + 92)) \
-    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)); do
+    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)) \
+    $P_RATELIMIT $P_BOUNDTOKEN $((BASE_PORT + 99)) $((BASE_PORT + 100)); do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -165,6 +172,7 @@ fi
 LOADGEN_SRC="$REPO/../../shared/tools/mtls-loadgen"
 [[ -d $LOADGEN_SRC ]] || LOADGEN_SRC=/work/shared/tools/mtls-loadgen
 LOADGEN="$REPO/bench/.work/mtls-loadgen"
+HEADERLOAD="$REPO/bench/.work/headerload"
 if [[ " $CLIENTS " == *" mtls-loadgen "* ]]; then
     if ! command -v go >/dev/null; then
         echo "mtls-loadgen skipped: go is not installed (apt-get install golang-go); running with: ${CLIENTS//mtls-loadgen/}"
@@ -183,6 +191,14 @@ if [[ " $TARGETS " == *" gateway-before "* && ! -f $BEFORE_DIR/mtls-gateway.dll 
     echo "gateway-before needs --before DIR with mtls-gateway.dll (a copy of src/MtlsGateway/bin/Release/net10.0)" >&2; exit 2
 fi
 want_client() { [[ " $CLIENTS " == *" $1 "* ]]; }
+# gateway-boundtoken's second client (mtls-loadgen cannot send its token): bench/HeaderLoad, on every target of
+# the keep-alive scenario so that its ratios pair like the others'.
+if [[ " $TARGETS " == *" gateway-boundtoken "* && " $CLIENTS " != *" headerload "* ]] && command -v go >/dev/null; then CLIENTS+=" headerload"; fi
+if [[ " $CLIENTS " == *" headerload "* ]]; then
+    mkdir -p "$REPO/bench/.work"
+    (cd "$REPO/bench/HeaderLoad" && GOCACHE="$REPO/bench/.work/go-cache" timeout 300 go build -o "$HEADERLOAD" .) >"$WORK/go-build.log" 2>&1 \
+        || { tail -20 "$WORK/go-build.log"; echo "build failed: bench/HeaderLoad" >&2; exit 1; }
+fi
 
 # ---- PKI and configurations --------------------------------------------------------------------------------
 mkdir -p "$WORK/logs" "$WORK/www" "$WORK/nginx-temp"
@@ -219,6 +235,9 @@ CLIENT_CRT="$PKI/client-cdp.crt"; CLIENT_KEY="$PKI/client-cdp.key"
 mkdir -p "$WORK/cdp"
 openssl crl -in "$PKI/partners.crl" -outform DER -out "$WORK/cdp/partners.crl"
 head -c 1048576 /dev/urandom >"$WORK/www/big.bin"
+# gateway-boundtoken: a JWKS for its policy and an access token bound to the client certificate, sent with every request.
+timeout 60 dotnet "$LOAD_DLL" token --cert "$CLIENT_CRT" --jwks "$PKI/bench-jwks.json" --token-out "$WORK/bench-token.txt"
+printf 'Authorization: Bearer %s\n' "$(cat "$WORK/bench-token.txt")" >"$WORK/boundtoken.headers"
 
 nginx_common() { # $1 = name
     cat <<EOF
@@ -370,8 +389,8 @@ EOF
 # (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
 # gateway-lean and its variants (issue 27's setup): Serilog at Warning, Revocation None; -online: Revocation Online
 # (the root's CRL from CrlFiles, the leaf's from its CDP), -otlp / -trace*: OpenTelemetry to the loopback sink.
-gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON, $8 = partners 1|10]
-    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-} partners=${8:-1}
+gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON, $8 = partners 1|10, $9 = ratelimit|boundtoken]
+    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-} partners=${8:-1} feature=${9:-}
     local crls='[ "pki/partners.crl", "pki/partners-root.crl" ]' overrides='"Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information"'
     [[ $revocation == Online ]] && crls='[ "pki/partners-root.crl" ]'
     [[ $revocation == None ]] && crls='[ ]'
@@ -391,6 +410,13 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
         done
         policy_body+=" }"
     fi
+    # -ratelimit: a limit far above any rate reached here, per certificate, on the route; -boundtoken: BoundToken on the policy.
+    local rate_limits="" route_limit=""
+    if [[ $feature == ratelimit ]]; then
+        rate_limits='"RateLimits": { "bench": { "PermitsPerSecond": 1000000, "Burst": 1000000, "PartitionBy": "Certificate" } },'
+        route_limit='"RateLimiterPolicy": "bench", '
+    fi
+    [[ $feature == boundtoken ]] && policy_body+=', "BoundToken": { "Issuer": "https://idp.bench.test", "Audience": "bench-api", "SigningKeysFile": "pki/bench-jwks.json" }'
     cat <<EOF
 {
   "Gateway": {
@@ -413,12 +439,13 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
       }
     },
     "DefaultPolicy": "acme-orders",
+    $rate_limits
     "Passthrough": { "legacy": { "Hosts": [ "legacy.partner.test" ], "Destinations": [ "127.0.0.1:$P_BACKEND_TLS" ] } },
     "Logging": { "Requests": $4 }$telemetry_entry
   },
   "ReverseProxy": {
     "Routes": {
-      "bench": { "ClusterId": "backend", "AuthorizationPolicy": "acme-orders", "Match": { "Hosts": [ "localhost" ], "Path": "/{**rest}" } }
+      "bench": { "ClusterId": "backend", "AuthorizationPolicy": "acme-orders", $route_limit"Match": { "Hosts": [ "localhost" ], "Path": "/{**rest}" } }
     },
     "Clusters": { "backend": { "Destinations": { "b": { "Address": "http://127.0.0.1:$P_BACKEND/" } } } }
   },
@@ -446,6 +473,8 @@ gateway_config gateway-lean "$P_LEAN" $((BASE_PORT + 92)) true None Warning >"$W
 gateway_config gateway-before "$P_BEFORE" $((BASE_PORT + 97)) true None Warning >"$WORK/gateway-before.json"
 gateway_config gateway-online "$P_ONLINE" $((BASE_PORT + 93)) true Online Warning >"$WORK/gateway-online.json"
 gateway_config gateway-partners10 "$P_PARTNERS10" $((BASE_PORT + 98)) true None Warning "" 10 >"$WORK/gateway-partners10.json"
+gateway_config gateway-ratelimit "$P_RATELIMIT" $((BASE_PORT + 99)) true None Warning "" 1 ratelimit >"$WORK/gateway-ratelimit.json"
+gateway_config gateway-boundtoken "$P_BOUNDTOKEN" $((BASE_PORT + 100)) true None Warning "" 1 boundtoken >"$WORK/gateway-boundtoken.json"
 OTLP="\"OtlpEndpoint\": \"http://127.0.0.1:$P_OTLP\", \"OtlpProtocol\": \"HttpProtobuf\""
 gateway_config gateway-otlp "$P_OTLP_GW" $((BASE_PORT + 94)) true None Warning "{ $OTLP }" >"$WORK/gateway-otlp.json"
 gateway_config gateway-trace1 "$P_TRACE1" $((BASE_PORT + 95)) true None Warning "{ $OTLP, \"Traces\": true, \"TraceSampleRatio\": 0.01 }" >"$WORK/gateway-trace1.json"
@@ -458,7 +487,10 @@ if [[ $LONG_WARMUP -eq 0 ]]; then DOTNET_ENV+=(DOTNET_TC_CallCountingDelayMs=0);
 declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS [gateway-lean]=$P_LEAN [gateway-online]=$P_ONLINE [gateway-otlp]=$P_OTLP_GW
-         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10)
+         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10
+         [gateway-ratelimit]=$P_RATELIMIT [gateway-boundtoken]=$P_BOUNDTOKEN)
+# Targets whose requests must carry headers (a file of "Name: value" lines, for mtls-load and curl alike).
+declare -A HEADERS_OF=([gateway-boundtoken]="$WORK/boundtoken.headers")
 # --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.
 NICE_CMD=(nice -n "$NICE")
 
@@ -478,14 +510,14 @@ pids_of() {
 }
 
 CURL_TLS=(--silent --max-time 5 --cacert "$PKI/partners-root.crt" --cert "$CLIENT_CRT" --key "$CLIENT_KEY")
-# $1 = port, $2 = SNI/host: prints the HTTP status (000 when the connection failed).
+# $1 = port, $2 = SNI/host, [$3 = headers file]: prints the HTTP status (000 when the connection failed).
 probe() {
-    curl "${CURL_TLS[@]}" --resolve "$2:$1:127.0.0.1" -o /dev/null -w '%{http_code}' "https://$2:$1/" || true
+    curl "${CURL_TLS[@]}" ${3:+-H @"$3"} --resolve "$2:$1:127.0.0.1" -o /dev/null -w '%{http_code}' "https://$2:$1/" || true
 }
 wait_ready() { # $1 = name, $2 = port, $3 = host
     local i
     for i in $(seq 1 60); do
-        [[ "$(probe "$2" "$3")" == 200 ]] && return 0
+        [[ "$(probe "$2" "$3" "${HEADERS_OF[$1]:-}")" == 200 ]] && return 0
         if ! kill -0 "${PID_OF[$1]}" 2>/dev/null; then break; fi
         sleep 0.5
     done
@@ -574,7 +606,7 @@ run_load() {
     timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c 1 dotnet "$LOAD_DLL" "$scenario" \
         --label "$label" --target "$target" --port "$port" --pids "$(pids_of "$target")" \
         --cert "$CLIENT_CRT" --key "$CLIENT_KEY" --duration "$DURATION" --warmup "$warmup" --round "$ROUND" \
-        ${note:+--note "$note"} --out "$JSONL" "$@" >/dev/null \
+        ${note:+--note "$note"} ${HEADERS_OF[$target]:+--header-file "${HEADERS_OF[$target]}"} --out "$JSONL" "$@" >/dev/null \
         || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"mtls-load\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
     summary
 }
@@ -583,17 +615,17 @@ run_load() {
 # (a string, e.g. "--idle true --hold 5"), then mtls-loadgen arguments.
 run_loadgen() {
     local label=$1 target=$2 port=$3 extra=$4; shift 4
-    local note="" warmup
+    local note="" warmup bin=${LOADGEN_BIN:-$LOADGEN} name=${LOADGEN_NAME:-mtls-loadgen}
     if [[ $QUICK -eq 1 ]]; then note="smoke (--quick)"; fi
     warmup_for "$label" "$target"
     warmup=$WARMUP_NOW
     # shellcheck disable=SC2086 # $extra is a list of options
     timeout $((warmup + DURATION + 150)) env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c 1 dotnet "$LOAD_DLL" external \
-        --client mtls-loadgen --label "$label" --target "$target" --pids "$(pids_of "$target")" \
+        --client "$name" --label "$label" --target "$target" --pids "$(pids_of "$target")" \
         --duration "$DURATION" --warmup "$warmup" --round "$ROUND" ${note:+--note "$note"} --out "$JSONL" $extra \
-        -- "$LOADGEN" -addr "127.0.0.1:$port" -d "${DURATION}s" -warmup "${warmup}s" -cert "$CLIENT_CRT" -key "$CLIENT_KEY" \
+        -- "$bin" -addr "127.0.0.1:$port" -d "${DURATION}s" -warmup "${warmup}s" -cert "$CLIENT_CRT" -key "$CLIENT_KEY" \
         -ca "$PKI/partners-root.crt" "$@" >/dev/null \
-        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"mtls-loadgen\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
+        || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"$name\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
     summary
 }
 # Runs one scenario's load against a target with every client that can (the order of the clients alternates by
@@ -607,7 +639,12 @@ run_clients() {
         case $client in
             # shellcheck disable=SC2086
             mtls-load) [[ -n $load_args ]] && run_load "$label" "$target" "${PORT_OF[$target]}" $load_args ;;
-            mtls-loadgen) [[ $# -gt 0 ]] && run_loadgen "$label" "$target" "${PORT_OF[$target]}" "$external" "$@" ;;
+            # mtls-loadgen sends no extra headers: a target that needs them (a bearer token) is left to the others.
+            mtls-loadgen) [[ $# -gt 0 && -z ${HEADERS_OF[$target]:-} ]] && run_loadgen "$label" "$target" "${PORT_OF[$target]}" "$external" "$@" ;;
+            # bench/HeaderLoad (Go net/http): keep-alive only, every target, with the target's headers if it has any.
+            headerload)
+                [[ $label == keepalive ]] && LOADGEN_BIN=$HEADERLOAD LOADGEN_NAME=headerload run_loadgen "$label" "$target" "${PORT_OF[$target]}" \
+                    "$external" -c "$CONNECTIONS" ${HEADERS_OF[$target]:+-header-file "${HEADERS_OF[$target]}"} ;;
         esac
     done
     return 0

@@ -48,9 +48,10 @@ internal sealed class Http1Connection : IAsyncDisposable
         }
     }
 
-    public static byte[] BuildRequest(string host, string path, bool close) =>
+    public static byte[] BuildRequest(string host, string path, bool close, IReadOnlyList<KeyValuePair<string, string>>? headers = null) =>
         System.Text.Encoding.ASCII.GetBytes(
-            $"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: mtls-load\r\nAccept: */*\r\n{(close ? "Connection: close\r\n" : string.Empty)}\r\n");
+            $"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: mtls-load\r\nAccept: */*\r\n{(close ? "Connection: close\r\n" : string.Empty)}"
+            + string.Concat((headers ?? []).Select(h => $"{h.Key}: {h.Value}\r\n")) + "\r\n");
 
     /// <summary>Sends one request and reads its whole response; the body is counted and discarded.</summary>
     public async ValueTask<Http1Response> SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)

@@ -32,6 +32,14 @@ internal sealed class LoadOptions
 
     public string Path => Get("path", "/");
 
+    /// <summary>Request headers to send with every request (<c>--header-file</c>: one <c>Name: value</c> a line, e.g. a
+    /// bearer token, kept out of the process list).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => _values.TryGetValue("header-file", out var file)
+        ? File.ReadAllLines(file).Where(l => l.Contains(':', StringComparison.Ordinal))
+            .Select(l => new KeyValuePair<string, string>(l[..l.IndexOf(':', StringComparison.Ordinal)].Trim(), l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()))
+            .ToArray()
+        : [];
+
     public string CertificateFile => Get("cert", "client.crt");
 
     public string KeyFile => Get("key", "client.key");

@@ -14,7 +14,9 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
           --connections 64  --streams 8 (h2)  --duration 20  --warmup 5 (seconds)
           --resume true|false (handshake)  --hold 5 (idle, seconds)
           --pids 1,2 (the proxy's processes: CPU time and RSS from /proc)  --target NAME  --label SCENARIO  --note TEXT
-          --out FILE (append the JSON line)
+          --out FILE (append the JSON line)  --header-file FILE (headers sent with every request, "Name: value" a line)
+               mtls-load token --cert client.crt --jwks JWKS.json --token-out TOKEN.txt
+          a fresh ES256 key's JWKS and an access token bound (cnf.x5t#S256) to the certificate, for BoundToken
                mtls-load external --client NAME [--idle true] [same options] -- CLIENT-COMMAND …
           runs another client for --warmup + --duration (or until its READY line, then --hold, with --idle) and
           measures the proxy around it; the client's RESULT key=value line gives the figure
@@ -33,6 +35,11 @@ try
     }
 
     var options = LoadOptions.Parse(args);
+    if (options.Scenario == "token")
+    {
+        return await BoundToken.WriteAsync(options);
+    }
+
     var result = options.Scenario switch
     {
         "keepalive" => await KeepAliveScenario.RunAsync(options, throughput: false),

@@ -15,7 +15,7 @@ internal static class HandshakeScenario
     public static async Task<JsonObject> RunAsync(LoadOptions options)
     {
         var tls = new ClientTls(options).Create(options.Resume, SslApplicationProtocol.Http11);
-        var request = Http1Connection.BuildRequest(options.ServerName, options.Path, close: true);
+        var request = Http1Connection.BuildRequest(options.ServerName, options.Path, close: true, options.Headers);
         var (window, stats) = await MeasurementWindow.RunWorkersAsync(options, options.Connections,
             (_, window, stats, abort) => WorkerAsync(options, tls, request, window, stats, abort));
         return RunResult.Create(options, options.Resume ? "resumed handshakes" : "full handshakes", "conn/s", window, stats);

@@ -43,7 +43,7 @@ internal static class Http2Scenario
         try
         {
             var (window, stats) = await MeasurementWindow.RunWorkersAsync(options, invokers.Length * options.Streams,
-                (i, window, stats, abort) => WorkerAsync(invokers[i / options.Streams], uri, window, stats, abort));
+                (i, window, stats, abort) => WorkerAsync(invokers[i / options.Streams], uri, options.Headers, window, stats, abort));
             return RunResult.Create(options, "requests", "req/s", window, stats);
         }
         finally
@@ -55,7 +55,7 @@ internal static class Http2Scenario
         }
     }
 
-    private static async Task WorkerAsync(HttpMessageInvoker invoker, Uri uri, MeasurementWindow window, WorkerStats stats, CancellationToken abort)
+    private static async Task WorkerAsync(HttpMessageInvoker invoker, Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers, MeasurementWindow window, WorkerStats stats, CancellationToken abort)
     {
         while (!window.Stopped)
         {
@@ -67,6 +67,11 @@ internal static class Http2Scenario
                     Version = HttpVersion.Version20,
                     VersionPolicy = HttpVersionPolicy.RequestVersionExact,
                 };
+                foreach (var (name, value) in headers)
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+
                 using var response = await invoker.SendAsync(request, abort);
                 var body = await response.Content.ReadAsByteArrayAsync(abort);
                 if (window.Measuring)

@@ -15,7 +15,7 @@ internal static class IdleScenario
     public static async Task<JsonObject> RunAsync(LoadOptions options)
     {
         var tls = new ClientTls(options).Create(allowResume: false, SslApplicationProtocol.Http11);
-        var request = Http1Connection.BuildRequest(options.ServerName, options.Path, close: false);
+        var request = Http1Connection.BuildRequest(options.ServerName, options.Path, close: false, options.Headers);
         var probe = new ProcessProbe(options.Pids);
         var before = probe.Take();
         var connections = new System.Collections.Concurrent.ConcurrentBag<Http1Connection>();

@@ -16,7 +16,7 @@ internal static class KeepAliveScenario
     public static async Task<JsonObject> RunAsync(LoadOptions options, bool throughput)
     {
         var tls = new ClientTls(options).Create(allowResume: true, SslApplicationProtocol.Http11);
-        var request = Http1Connection.BuildRequest(options.ServerName, options.Path, close: false);
+        var request = Http1Connection.BuildRequest(options.ServerName, options.Path, close: false, options.Headers);
         var bufferSize = throughput ? 256 * 1024 : 16 * 1024;
         var (window, stats) = await MeasurementWindow.RunWorkersAsync(options, options.Connections,
             (_, window, stats, abort) => WorkerAsync(options, tls, request, bufferSize, window, stats, abort));

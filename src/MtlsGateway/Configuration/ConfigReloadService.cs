@@ -17,6 +17,7 @@ public sealed class ConfigReloadService(
     GatewaySource source,
     GatewayState state,
     SnapshotConfigurationProvider appConfiguration,
+    RateLimiting.GatewayRateLimits rateLimits,
     TimeProvider time,
     ILogger<ConfigReloadService> logger) : BackgroundService
 {
@@ -201,6 +202,11 @@ public sealed class ConfigReloadService(
         var result = configuration is null
             ? new ConfigLoadResult(null, [readError!])
             : GatewayConfigLoader.Load(configuration, source.BaseDirectory, previous.Version + 1, time);
+        if (result.IsValid && rateLimits.Unregistered(result.Snapshot!, configuration!) is { Count: > 0 } unregistered)
+        {
+            result = new ConfigLoadResult(null, unregistered);
+        }
+
         if (!result.IsValid)
         {
             state.RecordFailedReload(result.Errors, time.GetUtcNow());

@@ -85,6 +85,8 @@ public static class GatewayConfigLoader
         var passthrough = LoadPassthrough(options, routes, errors);
         var upstreams = Upstreams.UpstreamTlsLoader.Load(configuration, options, trustStores, baseDirectory, errors, keyFileExposures);
         LimitsOptions.Validate(options.Limits, errors);
+        RateLimitOptions.Validate(options.RateLimits, configuration, errors);
+        RouteFeatureOptions.Validate(configuration, errors);
         if (options.Reload.PollInterval <= TimeSpan.Zero)
         {
             errors.Add(new ConfigError("Gateway:Reload:PollInterval", $"must be positive, e.g. '00:00:02'; got '{options.Reload.PollInterval}'"));

@@ -23,6 +23,9 @@ public sealed class GatewayOptions
 
     public ReloadOptions Reload { get; set; } = new();
 
+    /// <summary>Named token-bucket limits a route selects with its <c>RateLimiterPolicy</c> (docs/configuration.md, "Gateway:RateLimits").</summary>
+    public Dictionary<string, RateLimitOptions> RateLimits { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Timeouts, rates, sizes and connection limits per client (docs/configuration.md, "Gateway:Limits").</summary>
     public LimitsOptions Limits { get; set; } = new();
 

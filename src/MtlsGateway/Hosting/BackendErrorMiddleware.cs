@@ -33,15 +33,27 @@ public sealed class BackendErrorMiddleware(RequestDelegate next, ILogger<Backend
             return;
         }
 
-        var status = context.Response.StatusCode is StatusCodes.Status504GatewayTimeout
+        // A route's Timeout cancels the request as YARP forwards it, which YARP reports as RequestCanceled (502): the
+        // client did not go away, the route's time ran out, so it is the same 504 RequestTimedOut as a silent backend.
+        var routeTimedOut = error.Error is ForwarderError.RequestCanceled
+            && context.Features.Get<Microsoft.AspNetCore.Http.Timeouts.IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
+        if (routeTimedOut)
+        {
+            // RequestAborted is the timeout's token here, already cancelled: the answer would be aborted with it. The
+            // request timeouts middleware puts the connection's own token back once this returns.
+            context.RequestAborted = CancellationToken.None;
+        }
+
+        var status = routeTimedOut || context.Response.StatusCode is StatusCodes.Status504GatewayTimeout
             ? StatusCodes.Status504GatewayTimeout
             : StatusCodes.Status502BadGateway;
         var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
-        logger.BackendFailed(route, error.Error.ToString(), status, error.Exception?.Message, context.TraceIdentifier);
+        var reason = routeTimedOut ? nameof(ForwarderError.RequestTimedOut) : error.Error.ToString();
+        logger.BackendFailed(route, reason, status, error.Exception?.Message, context.TraceIdentifier);
         if (!context.Response.HasStarted)
         {
             await ProblemResponse.WriteAsync(context, status, status == StatusCodes.Status504GatewayTimeout ? "Gateway Timeout" : "Bad Gateway",
-                reason: error.Error.ToString(), "The backend could not be reached or did not answer.");
+                reason, "The backend could not be reached or did not answer.");
         }
     }
 

@@ -12,6 +12,7 @@ using MtlsGateway.Identity;
 using MtlsGateway.Identity.Revocation;
 using MtlsGateway.Passthrough;
 using MtlsGateway.Policies;
+using MtlsGateway.RateLimiting;
 using MtlsGateway.Tls;
 using Serilog;
 using Serilog.Formatting.Compact;
@@ -93,6 +94,9 @@ public static class GatewayApplication
         builder.Services.AddSingleton<RequestAdmission>();
         builder.Services.AddGatewayListeners(snapshot);
         builder.Services.AddGatewayDiagnostics();
+        builder.Services.AddGatewayRateLimits();
+        // A route's Timeout (YARP puts it in the endpoint's metadata and refuses to forward without this middleware).
+        builder.Services.AddRequestTimeouts();
         builder.Services.AddGatewayTelemetry(snapshot.Options.Telemetry);
         builder.Services.AddSingleton(snapshot.Options.Shutdown);
         builder.Services.AddHostedService<GracefulShutdownService>();
@@ -140,6 +144,9 @@ public static class GatewayApplication
         app.UseMiddleware<RequestTelemetryMiddleware>();
         app.UseRouting();
         app.UseMiddleware<PolicyEnforcementMiddleware>();
+        // After admission (a limit partitions by the identity it established), before YARP forwards.
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendErrorMiddleware>());
 
         var lifetime = app.Lifetime;

@@ -1,0 +1,3 @@
+module headerload
+
+go 1.19

@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Logging;
+using MtlsGateway.Configuration;
+using MtlsGateway.Diagnostics;
+using MtlsGateway.Policies;
+using MtlsGateway.Tls;
+using Yarp.ReverseProxy.Model;
+
+namespace MtlsGateway.RateLimiting;
+
+/// <summary>
+/// <c>Gateway:RateLimits</c> as ASP.NET Core rate limiter policies: each name is registered at start, and each request
+/// takes its limit's settings from the configuration in force, so a reload that changes them applies to the next
+/// request. The partition (<see cref="RateLimitPartitionBy"/>) is read from what admission established, which is why
+/// the limiter runs after <see cref="PolicyEnforcementMiddleware"/>. A refusal is a 429 problem+json with an honest
+/// <c>Retry-After</c>, reported like every refusal and counted by policy and partition kind (never by certificate).
+/// </summary>
+public sealed class GatewayRateLimits
+{
+    private readonly GatewayState _state;
+    private readonly RefusalReporter _reporter;
+    private readonly ILogger<GatewayRateLimits> _logger;
+    private readonly Counter<long> _limited;
+    // Live buckets, to bound them per limit (MaxPartitions): the framework evicts idle ones but keeps no count.
+    private readonly ConcurrentDictionary<RateLimitKey, byte> _live = new();
+    private readonly ConcurrentDictionary<string, StrongBox> _counts = new(StringComparer.Ordinal);
+
+    public GatewayRateLimits(GatewayState state, GatewayMetrics metrics, RefusalReporter reporter, ILogger<GatewayRateLimits> logger)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(metrics);
+        _state = state;
+        _reporter = reporter;
+        _logger = logger;
+        Registered = state.Current.Options.RateLimits.Keys.ToHashSet(StringComparer.Ordinal);
+        _limited = metrics.Meter.CreateCounter<long>("mtls_gateway.rate_limited",
+            description: "Requests refused by a rate limit, by policy and partition kind (certificate, partner, policy, remote_ip).");
+        metrics.Meter.CreateObservableGauge("mtls_gateway.rate_limit.partitions", ObservePartitions,
+            description: "Token buckets each rate limit holds (idle ones are evicted; at most MaxPartitions).");
+    }
+
+    /// <summary>The limits registered with ASP.NET Core at start: the names a route's RateLimiterPolicy may use.</summary>
+    public IReadOnlySet<string> Registered { get; }
+
+    /// <summary>Errors for a configuration whose routes name a limit added since start (ASP.NET Core's rate limiter
+    /// cannot register one later, and YARP would refuse the route).</summary>
+    public IReadOnlyList<ConfigError> Unregistered(GatewaySnapshot snapshot, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var added = snapshot.Options.RateLimits.Keys.Where(name => !Registered.Contains(name)).Order(StringComparer.Ordinal).ToList();
+        if (added.Count == 0)
+        {
+            return [];
+        }
+
+        var errors = configuration.GetSection("ReverseProxy:Routes").GetChildren()
+            .Where(route => route["RateLimiterPolicy"] is { } name && added.Contains(name, StringComparer.Ordinal))
+            .Select(route => new ConfigError($"ReverseProxy:Routes:{route.Key}:RateLimiterPolicy",
+                $"'{route["RateLimiterPolicy"]}' was added to Gateway:RateLimits after start; rate limits are registered at start, so restart the gateway to use it"))
+            .ToList();
+        if (errors.Count == 0)
+        {
+            _logger.RateLimitNeedsRestart(string.Join(", ", added));
+        }
+
+        return errors;
+    }
+
+    /// <summary>The bucket <paramref name="context"/> draws from under limit <paramref name="name"/> (none if a reload removed it).</summary>
+    public RateLimitPartition<RateLimitKey> Partition(string name, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!_state.Current.Options.RateLimits.TryGetValue(name, out var limit))
+        {
+            return RateLimitPartition.GetNoLimiter(new RateLimitKey(name, 0, 0, default, string.Empty));
+        }
+
+        var key = new RateLimitKey(name, limit.PermitsPerSecond, limit.EffectiveBurst, limit.PartitionBy, PartitionValue(limit.PartitionBy, context));
+        if (!_live.ContainsKey(key) && Count(name).Value >= limit.MaxPartitions)
+        {
+            key = key with { Value = RateLimitKey.Overflow };
+        }
+
+        return RateLimitPartition.Get(key, Create);
+    }
+
+    /// <summary>Answers a request the limiter refused (RateLimiterOptions.OnRejected).</summary>
+    public async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        var context = rejected.HttpContext;
+        var name = context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? string.Empty;
+        _state.Current.Options.RateLimits.TryGetValue(name, out var limit);
+        var identity = context.Features.Get<ClientIdentityFeature>();
+        var connection = context.Features.Get<GatewayConnection>();
+        // The bucket's own answer: the time until enough tokens have come back, in whole seconds (RFC 9110 allows no less than 1).
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var seconds = (long)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
+        var kind = limit?.PartitionBy ?? RateLimitPartitionBy.Certificate;
+        var policy = identity?.Policy.Name;
+        _limited.Add(1, new TagList { { "policy", policy ?? string.Empty }, { "partition", KindTag(kind) } });
+        var partner = identity?.Partner;
+        _reporter.RequestRejected(_logger, new RefusalDetails
+        {
+            Reason = RejectReason.RateLimited,
+            Hint = limit is null
+                ? $"rate limit '{name}' is exhausted; retry after {seconds} s"
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"rate limit '{name}' ({limit.PermitsPerSecond}/s, burst {limit.EffectiveBurst}, per {kind}) is exhausted for this client; retry after {seconds} s, or raise Gateway:RateLimits:{name}"),
+            RemoteIp = context.Connection.RemoteIpAddress?.ToString(),
+            RemotePort = context.Connection.RemotePort,
+            Listener = connection?.ListenerName,
+            Sni = connection?.Sni,
+            Host = context.Request.Host.Value,
+            Route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId,
+            Policy = policy,
+            TrustStore = identity?.AdmittedBy?.TrustStore.Name,
+            Partner = partner,
+            TlsProtocol = connection?.TlsProtocol,
+            ConnectionId = context.Connection.Id,
+            TraceId = context.TraceIdentifier,
+        }.WithCertificate(connection?.ClientIdentity));
+
+        await ProblemResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too Many Requests", nameof(RejectReason.RateLimited),
+            ProblemResponse.ClientDetail(RejectReason.RateLimited),
+            new KeyValuePair<string, string>("Retry-After", seconds.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
+    }
+
+    private static string PartitionValue(RateLimitPartitionBy by, HttpContext context)
+    {
+        var identity = context.Features.Get<ClientIdentityFeature>();
+        var value = by switch
+        {
+            RateLimitPartitionBy.Certificate => identity?.Verified?.Identity.Sha256,
+            RateLimitPartitionBy.Partner => identity?.Partner,
+            RateLimitPartitionBy.Policy => identity?.Policy.Name,
+            _ => null,
+        };
+
+        // Without the identity asked for (no certificate on a Permissive policy), the client's address; never mixed up
+        // with an identity's value.
+        return value ?? "ip:" + context.Connection.RemoteIpAddress;
+    }
+
+    private static string KindTag(RateLimitPartitionBy by) => by switch
+    {
+        RateLimitPartitionBy.Certificate => "certificate",
+        RateLimitPartitionBy.Partner => "partner",
+        RateLimitPartitionBy.Policy => "policy",
+        _ => "remote_ip",
+    };
+
+    private RateLimiter Create(RateLimitKey key)
+    {
+        var count = Count(key.Limit);
+        _live[key] = 0;
+        if (Interlocked.Increment(ref count.Value) == (_state.Current.Options.RateLimits.GetValueOrDefault(key.Limit)?.MaxPartitions ?? -1))
+        {
+            _logger.RateLimitPartitionsFull(key.Limit, count.Value);
+        }
+
+        // Whole permits per period, the period ~100 ms (the partitioned limiter's replenishing tick) or longer for slow
+        // rates: exactly PermitsPerSecond on average, and the lease's RetryAfter is the bucket's real wait.
+        var perPeriod = (int)Math.Max(1, Math.Round(key.PermitsPerSecond / 10));
+        var bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = key.Burst,
+            TokensPerPeriod = perPeriod,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(perPeriod / key.PermitsPerSecond),
+            QueueLimit = 0,
+            AutoReplenishment = false,
+        });
+        return new CountedTokenBucket(bucket, () =>
+        {
+            _live.TryRemove(key, out _);
+            Interlocked.Decrement(ref count.Value);
+        });
+    }
+
+    private StrongBox Count(string limit) => _counts.GetOrAdd(limit, static _ => new StrongBox());
+
+    private IEnumerable<Measurement<int>> ObservePartitions() =>
+        _counts.Select(pair => new Measurement<int>(Volatile.Read(ref pair.Value.Value), new KeyValuePair<string, object?>("limit", pair.Key)));
+
+    /// <summary>A shared, mutable count.</summary>
+    private sealed class StrongBox
+    {
+#pragma warning disable SA1401 // Interlocked needs the field itself.
+        public int Value;
+#pragma warning restore SA1401
+    }
+}
