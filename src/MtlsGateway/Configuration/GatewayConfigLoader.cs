@@ -337,6 +337,11 @@ public static class GatewayConfigLoader
         {
             foreach (var (key, value) in configuration.GetSection(name).AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal))
             {
+                if (InstanceSpecificKeys.Contains(key))
+                {
+                    continue;
+                }
+
                 hash.AppendData(Encoding.UTF8.GetBytes($"{key}={value}\n"));
             }
         }
