@@ -35,7 +35,7 @@ public sealed class KubernetesManifestTests(RenderedOverlays overlays) : IClassF
         {
             // cert-manager owns the server certificate's Secret: the base's empty placeholder is gone.
             expected.Remove(nameof(V1Secret));
-            expected.AddRange([nameof(CertManagerCertificate), nameof(ServiceMonitor)]);
+            expected.AddRange([nameof(CertManagerCertificate), nameof(ServiceMonitor), nameof(PrometheusRule)]);
         }
 
         var pod = For(overlay);
