@@ -33,6 +33,7 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        kestrel: Kestrel answering itself (plain-yarp --answer true), no forwarding leg
                        gateway-before: gateway-lean run from the build given with --before (a before/after pair)
                        gateway-partners10: gateway-lean with its policy's acme partner among ten (nine with their own roots)
+                       gateway-noregistry: gateway-lean with the partner registry off (Gateway:Diagnostics:MaxPartners 0)
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
   --clients            from: mtls-load mtls-loadgen [both]; every scenario a client can run runs with each
                        (mtls-loadgen: ../shared/tools/mtls-loadgen, Go crypto/tls, built into bench/.work/; skipped
@@ -142,11 +143,13 @@ P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BAS
 P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48)); P_YARP_HEADERS=$((BASE_PORT + 49))
 P_LEAN=$((BASE_PORT + 50)); P_ONLINE=$((BASE_PORT + 51)); P_OTLP_GW=$((BASE_PORT + 52)); P_TRACE1=$((BASE_PORT + 53))
 P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55)); P_BEFORE=$((BASE_PORT + 56)); P_PARTNERS10=$((BASE_PORT + 57))
+P_NOREGISTRY=$((BASE_PORT + 58))
 P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81)); P_CDP=$((BASE_PORT + 82)); P_OTLP=$((BASE_PORT + 83))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
 for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_LEAN $P_ONLINE $P_OTLP_GW \
     $P_TRACE1 $P_TRACE100 $P_KESTREL $P_BACKEND $P_BACKEND_TLS $P_CDP $P_OTLP $P_ADMIN $P_ADMIN_QUIET $((BASE_PORT + 92)) \
-    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)); do
+    $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)) \
+    $P_NOREGISTRY $((BASE_PORT + 99)); do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -370,8 +373,8 @@ EOF
 # (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
 # gateway-lean and its variants (issue 27's setup): Serilog at Warning, Revocation None; -online: Revocation Online
 # (the root's CRL from CrlFiles, the leaf's from its CDP), -otlp / -trace*: OpenTelemetry to the loopback sink.
-gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON, $8 = partners 1|10]
-    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-} partners=${8:-1}
+gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON, $8 = partners 1|10, $9 = MaxPartners]
+    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-} partners=${8:-1} max_partners=${9:-1000}
     local crls='[ "pki/partners.crl", "pki/partners-root.crl" ]' overrides='"Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information"'
     [[ $revocation == Online ]] && crls='[ "pki/partners-root.crl" ]'
     [[ $revocation == None ]] && crls='[ ]'
@@ -414,7 +417,8 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     },
     "DefaultPolicy": "acme-orders",
     "Passthrough": { "legacy": { "Hosts": [ "legacy.partner.test" ], "Destinations": [ "127.0.0.1:$P_BACKEND_TLS" ] } },
-    "Logging": { "Requests": $4 }$telemetry_entry
+    "Logging": { "Requests": $4 },
+    "Diagnostics": { "MaxPartners": $max_partners }$telemetry_entry
   },
   "ReverseProxy": {
     "Routes": {
@@ -446,6 +450,8 @@ gateway_config gateway-lean "$P_LEAN" $((BASE_PORT + 92)) true None Warning >"$W
 gateway_config gateway-before "$P_BEFORE" $((BASE_PORT + 97)) true None Warning >"$WORK/gateway-before.json"
 gateway_config gateway-online "$P_ONLINE" $((BASE_PORT + 93)) true Online Warning >"$WORK/gateway-online.json"
 gateway_config gateway-partners10 "$P_PARTNERS10" $((BASE_PORT + 98)) true None Warning "" 10 >"$WORK/gateway-partners10.json"
+# -noregistry: the partner registry (the status page's Partners, one record per connection) off, to show its cost.
+gateway_config gateway-noregistry "$P_NOREGISTRY" $((BASE_PORT + 99)) true None Warning "" 1 0 >"$WORK/gateway-noregistry.json"
 OTLP="\"OtlpEndpoint\": \"http://127.0.0.1:$P_OTLP\", \"OtlpProtocol\": \"HttpProtobuf\""
 gateway_config gateway-otlp "$P_OTLP_GW" $((BASE_PORT + 94)) true None Warning "{ $OTLP }" >"$WORK/gateway-otlp.json"
 gateway_config gateway-trace1 "$P_TRACE1" $((BASE_PORT + 95)) true None Warning "{ $OTLP, \"Traces\": true, \"TraceSampleRatio\": 0.01 }" >"$WORK/gateway-trace1.json"
@@ -458,7 +464,8 @@ if [[ $LONG_WARMUP -eq 0 ]]; then DOTNET_ENV+=(DOTNET_TC_CallCountingDelayMs=0);
 declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS [gateway-lean]=$P_LEAN [gateway-online]=$P_ONLINE [gateway-otlp]=$P_OTLP_GW
-         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10)
+         [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10
+         [gateway-noregistry]=$P_NOREGISTRY)
 # --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.
 NICE_CMD=(nice -n "$NICE")
 
