@@ -37,6 +37,7 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        gateway-boundtoken: gateway-lean with BoundToken on its policy, every request carrying a valid token
                        bound to the client certificate (the cache warm); mtls-loadgen sends no headers, so with this
                        target the headerload client (bench/HeaderLoad, Go net/http, keep-alive only) joins, on every target
+                       gateway-noregistry: gateway-lean with the partner registry off (Gateway:Diagnostics:MaxPartners 0)
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
   --clients            from: mtls-load mtls-loadgen headerload [mtls-load mtls-loadgen; headerload joins with
                        gateway-boundtoken]; every scenario a client can run runs with each
@@ -147,13 +148,13 @@ P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BAS
 P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48)); P_YARP_HEADERS=$((BASE_PORT + 49))
 P_LEAN=$((BASE_PORT + 50)); P_ONLINE=$((BASE_PORT + 51)); P_OTLP_GW=$((BASE_PORT + 52)); P_TRACE1=$((BASE_PORT + 53))
 P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55)); P_BEFORE=$((BASE_PORT + 56)); P_PARTNERS10=$((BASE_PORT + 57))
-P_RATELIMIT=$((BASE_PORT + 58)); P_BOUNDTOKEN=$((BASE_PORT + 59))
+P_RATELIMIT=$((BASE_PORT + 58)); P_BOUNDTOKEN=$((BASE_PORT + 59)); P_NOREGISTRY=$((BASE_PORT + 60))
 P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81)); P_CDP=$((BASE_PORT + 82)); P_OTLP=$((BASE_PORT + 83))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
 for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_LEAN $P_ONLINE $P_OTLP_GW \
     $P_TRACE1 $P_TRACE100 $P_KESTREL $P_BACKEND $P_BACKEND_TLS $P_CDP $P_OTLP $P_ADMIN $P_ADMIN_QUIET $((BASE_PORT + 92)) \
     $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)) \
-    $P_RATELIMIT $P_BOUNDTOKEN $((BASE_PORT + 99)) $((BASE_PORT + 100)); do
+    $P_RATELIMIT $P_BOUNDTOKEN $P_NOREGISTRY $((BASE_PORT + 99)) $((BASE_PORT + 100)) $((BASE_PORT + 101)); do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -389,8 +390,8 @@ EOF
 # (Gateway:Logging:Requests=false) to isolate policy + headers against plain YARP.
 # gateway-lean and its variants (issue 27's setup): Serilog at Warning, Revocation None; -online: Revocation Online
 # (the root's CRL from CrlFiles, the leaf's from its CDP), -otlp / -trace*: OpenTelemetry to the loopback sink.
-gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON, $8 = partners 1|10, $9 = ratelimit|boundtoken]
-    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-} partners=${8:-1} feature=${9:-}
+gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log true|false, [$5 = Revocation, $6 = level, $7 = Telemetry JSON, $8 = partners 1|10, $9 = ratelimit|boundtoken, $10 = MaxPartners]
+    local revocation=${5:-Offline} level=${6:-Information} telemetry=${7:-} partners=${8:-1} feature=${9:-} max_partners=${10:-1000}
     local crls='[ "pki/partners.crl", "pki/partners-root.crl" ]' overrides='"Microsoft": "Warning", "Yarp": "Warning", "Microsoft.Hosting.Lifetime": "Information"'
     [[ $revocation == Online ]] && crls='[ "pki/partners-root.crl" ]'
     [[ $revocation == None ]] && crls='[ ]'
@@ -441,7 +442,8 @@ gateway_config() { # $1 = name, $2 = port, $3 = admin port, $4 = request log tru
     "DefaultPolicy": "acme-orders",
     $rate_limits
     "Passthrough": { "legacy": { "Hosts": [ "legacy.partner.test" ], "Destinations": [ "127.0.0.1:$P_BACKEND_TLS" ] } },
-    "Logging": { "Requests": $4 }$telemetry_entry
+    "Logging": { "Requests": $4 },
+    "Diagnostics": { "MaxPartners": $max_partners }$telemetry_entry
   },
   "ReverseProxy": {
     "Routes": {
@@ -475,6 +477,8 @@ gateway_config gateway-online "$P_ONLINE" $((BASE_PORT + 93)) true Online Warnin
 gateway_config gateway-partners10 "$P_PARTNERS10" $((BASE_PORT + 98)) true None Warning "" 10 >"$WORK/gateway-partners10.json"
 gateway_config gateway-ratelimit "$P_RATELIMIT" $((BASE_PORT + 99)) true None Warning "" 1 ratelimit >"$WORK/gateway-ratelimit.json"
 gateway_config gateway-boundtoken "$P_BOUNDTOKEN" $((BASE_PORT + 100)) true None Warning "" 1 boundtoken >"$WORK/gateway-boundtoken.json"
+# -noregistry: the partner registry (the status page's Partners, one record per connection) off, to show its cost.
+gateway_config gateway-noregistry "$P_NOREGISTRY" $((BASE_PORT + 101)) true None Warning "" 1 "" 0 >"$WORK/gateway-noregistry.json"
 OTLP="\"OtlpEndpoint\": \"http://127.0.0.1:$P_OTLP\", \"OtlpProtocol\": \"HttpProtobuf\""
 gateway_config gateway-otlp "$P_OTLP_GW" $((BASE_PORT + 94)) true None Warning "{ $OTLP }" >"$WORK/gateway-otlp.json"
 gateway_config gateway-trace1 "$P_TRACE1" $((BASE_PORT + 95)) true None Warning "{ $OTLP, \"Traces\": true, \"TraceSampleRatio\": 0.01 }" >"$WORK/gateway-trace1.json"
@@ -488,7 +492,7 @@ declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS [gateway-lean]=$P_LEAN [gateway-online]=$P_ONLINE [gateway-otlp]=$P_OTLP_GW
          [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10
-         [gateway-ratelimit]=$P_RATELIMIT [gateway-boundtoken]=$P_BOUNDTOKEN)
+         [gateway-ratelimit]=$P_RATELIMIT [gateway-boundtoken]=$P_BOUNDTOKEN [gateway-noregistry]=$P_NOREGISTRY)
 # Targets whose requests must carry headers (a file of "Name: value" lines, for mtls-load and curl alike).
 declare -A HEADERS_OF=([gateway-boundtoken]="$WORK/boundtoken.headers")
 # --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.

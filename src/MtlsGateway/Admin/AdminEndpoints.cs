@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MtlsGateway.Configuration;
@@ -33,7 +32,7 @@ public static class AdminEndpoints
         {
             "/healthz" => WriteText(context, StatusCodes.Status200OK, "ok"),
             "/readyz" => Readiness(context, state),
-            "/config" => WriteConfig(context, state),
+            "/config" => ConfigEndpoint.WriteAsync(context, state, services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>()),
             "/metrics" => context.RequestServices.GetRequiredService<PrometheusExporter>().WriteAsync(context),
             "/api/revocation" => RevocationEndpoint.WriteAsync(context, state, context.RequestServices.GetRequiredService<FetchedCrls>()),
             "/" or "/status.js" or "/status.css" => StatusPage.WriteAsync(context, context.Request.Path.Value[1..]),
@@ -67,80 +66,5 @@ public static class AdminEndpoints
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(text + "\n");
-    }
-
-    private static async Task WriteConfig(HttpContext context, GatewayState state)
-    {
-        var snapshot = state.Current;
-        context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        json.WriteNumber("version", snapshot.Version);
-        json.WriteString("hash", snapshot.Hash);
-        json.WriteString("loadedAt", snapshot.LoadedAt);
-        json.WriteStartArray("lastReloadErrors");
-        foreach (var error in state.LastReloadErrors)
-        {
-            json.WriteStringValue(error.ToString());
-        }
-
-        json.WriteEndArray();
-        if (state.LastReloadFailedAt is { } failedAt)
-        {
-            json.WriteString("lastReloadFailedAt", failedAt);
-        }
-
-        if (state.WatcherFault is { } fault)
-        {
-            json.WriteStartObject("watcherFault");
-            json.WriteString("reason", fault.Reason);
-            json.WriteString("since", fault.Since);
-            json.WriteEndObject();
-        }
-
-        json.WriteStartObject("listeners");
-        foreach (var listener in snapshot.Listeners)
-        {
-            json.WriteString(listener.Name, $"{(listener.IsTls ? "https" : "http")}://{listener.EndPoint}");
-        }
-
-        json.WriteEndObject();
-        json.WriteStartObject("policies");
-        foreach (var policy in snapshot.Policies.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
-        {
-            json.WriteStartObject(policy.Name);
-            json.WriteString("mode", policy.Mode.ToString());
-            if (policy.SolePartner is { } sole)
-            {
-                json.WriteString("trustStore", sole.TrustStore.Name);
-            }
-
-            json.WriteStartObject("partners");
-            foreach (var partner in policy.Partners)
-            {
-                json.WriteStartObject(partner.Name);
-                json.WriteString("trustStore", partner.TrustStore.Name);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndObject();
-        SpiffeBundlesJson.Write(json, snapshot);
-        json.WriteString("defaultPolicy", snapshot.DefaultPolicy.Name);
-        json.WriteStartArray("serverCertificates");
-        foreach (var certificate in snapshot.ServerCertificates)
-        {
-            json.WriteStartObject();
-            json.WriteString("subject", certificate.Subject);
-            json.WriteString("notAfter", certificate.NotAfter);
-            json.WriteString("sha256", certificate.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
     }
 }

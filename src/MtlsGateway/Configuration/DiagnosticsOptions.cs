@@ -13,7 +13,8 @@ public sealed class DiagnosticsOptions
     /// <summary>A partner not seen for this long leaves the registry [7 days].</summary>
     public TimeSpan PartnerRetention { get; set; } = DefaultPartnerRetention;
 
-    /// <summary>How many partner certificates (per certificate and policy) are kept; the least recently seen go first [1000].</summary>
+    /// <summary>How many partner certificates (per certificate and policy) are kept; the least recently seen go first [1000].
+    /// 0 turns the registry off: no partner list, no <c>ClientCertificateExpiring</c>, no partner expiry gauge.</summary>
     public int MaxPartners { get; set; } = DefaultMaxPartners;
 
     /// <summary>A partner certificate expiring within this window is highlighted and logged as <c>ClientCertificateExpiring</c> [30 days].</summary>
@@ -29,9 +30,9 @@ public sealed class DiagnosticsOptions
             errors.Add(new ConfigError("Gateway:Diagnostics:PartnerRetention", $"must be positive and at most 366 days, e.g. '7.00:00:00'; got '{options.PartnerRetention}'"));
         }
 
-        if (options.MaxPartners is < 1 or > 100_000)
+        if (options.MaxPartners is < 0 or > 100_000)
         {
-            errors.Add(new ConfigError("Gateway:Diagnostics:MaxPartners", $"must be between 1 and 100000 (each partner costs about 2 KiB); got {options.MaxPartners}"));
+            errors.Add(new ConfigError("Gateway:Diagnostics:MaxPartners", $"must be between 0 (no partner registry) and 100000 (each partner costs about 2 KiB); got {options.MaxPartners}"));
         }
 
         if (options.ClientExpiryWarning < TimeSpan.Zero || options.ClientExpiryWarning > TimeSpan.FromDays(366))

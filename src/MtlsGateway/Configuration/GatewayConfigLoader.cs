@@ -62,7 +62,7 @@ public static class GatewayConfigLoader
             errors.Add(new ConfigError("Gateway:Admin:Url", "the admin listener serves plain HTTP; use http:// and keep it on loopback"));
         }
 
-        AdminOptions.Validate(options.Admin, errors);
+        AdminOptions.Validate(options.Admin, admin, errors);
 
         var serverCertificates = ServerCertificateLoader.Load(options.ServerCertificates, baseDirectory, errors, keyFileExposures);
         if (listeners.Any(l => l.IsTls) && options.ServerCertificates.Count == 0)
@@ -339,6 +339,11 @@ public static class GatewayConfigLoader
         {
             foreach (var (key, value) in configuration.GetSection(name).AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal))
             {
+                if (InstanceSpecificKeys.Contains(key))
+                {
+                    continue;
+                }
+
                 hash.AppendData(Encoding.UTF8.GetBytes($"{key}={value}\n"));
             }
         }

@@ -12,7 +12,8 @@ public sealed class GatewaySnapshot
 {
     public required long Version { get; init; }
 
-    /// <summary>SHA-256 over the configuration values and the content of every file it names.</summary>
+    /// <summary>SHA-256 over the configuration values (but the listen URLs: <see cref="InstanceSpecificKeys"/>) and the
+    /// content of every file they name.</summary>
     public required string Hash { get; init; }
 
     public required DateTimeOffset LoadedAt { get; init; }

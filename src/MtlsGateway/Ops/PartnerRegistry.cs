@@ -52,6 +52,12 @@ public sealed class PartnerRegistry : IHostedService, IDisposable
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(certificate);
+        if (Options.MaxPartners == 0)
+        {
+            // Turned off: nothing is recorded (a reload to 0 empties the list at the next sweep).
+            return;
+        }
+
         var now = _time.GetUtcNow();
         var sighting = connection.Partner;
         if (sighting is null || !ReferenceEquals(sighting.Policy, policy) || sighting.Record.Evicted)

@@ -35,6 +35,9 @@ public sealed class Allowlist
             .ToFrozenSet(StringComparer.Ordinal);
     }
 
+    /// <summary>The entries as configured, for <c>/config</c>.</summary>
+    internal AllowOptions Entries => _options;
+
     /// <summary>No entries at all: every verified certificate is admitted.</summary>
     public bool AdmitsAll => _options.IsEmpty;
 

@@ -35,7 +35,7 @@ public sealed class KubernetesManifestTests(RenderedOverlays overlays) : IClassF
         {
             // cert-manager owns the server certificate's Secret: the base's empty placeholder is gone.
             expected.Remove(nameof(V1Secret));
-            expected.AddRange([nameof(CertManagerCertificate), nameof(ServiceMonitor)]);
+            expected.AddRange([nameof(CertManagerCertificate), nameof(ServiceMonitor), nameof(PrometheusRule)]);
         }
 
         var pod = For(overlay);
@@ -68,6 +68,7 @@ public sealed class KubernetesManifestTests(RenderedOverlays overlays) : IClassF
         env.IndexOf(podIp).Should().BeLessThan(env.IndexOf(env.Single(e => e.Name == "Gateway__Admin__Url")),
             "$(POD_IP) expands only a variable defined before it");
         pod.GatewayJson["Gateway:Admin:Url"].Should().BeNull("one place says where admin listens");
+        env.Single(e => e.Name == "Gateway__Admin__AllowRemote").Value.Should().Be("true", "the pod IP is not loopback; the NetworkPolicy limits who reaches it");
     }
 
     [Theory]
@@ -286,9 +287,10 @@ public sealed class KubernetesManifestTests(RenderedOverlays overlays) : IClassF
                 WriteProjectedVolume(root + mount.MountPath, keys.ToDictionary(k => k, k => contents[$"{source}/{k}"]));
             }
 
-            // The container's own environment (its Gateway__ overrides), with the admin URL's $(POD_IP) on loopback.
+            // The container's own environment (its Gateway__ overrides), with $(POD_IP) a pod address as the kubelet
+            // expands it (validate binds nothing): a non-loopback admin URL that AllowRemote must permit.
             var environment = pod.Container.Env.Where(e => e.Value is not null)
-                .ToDictionary(e => e.Name, e => e.Value.Replace("$(POD_IP)", "127.0.0.1", StringComparison.Ordinal));
+                .ToDictionary(e => e.Name, e => e.Value.Replace("$(POD_IP)", "10.244.1.17", StringComparison.Ordinal));
             var result = await GatewayCli.RunAsync(environment, "validate", "--config", root + pod.ConfigArgument);
 
             result.ExitCode.Should().Be(0, result.Output);

@@ -57,6 +57,7 @@ public sealed class RenderedOverlays : IAsyncLifetime
         {
             [ServiceMonitor.TypeKey] = typeof(ServiceMonitor),
             [CertManagerCertificate.TypeKey] = typeof(CertManagerCertificate),
+            [PrometheusRule.TypeKey] = typeof(PrometheusRule),
         };
         return KubernetesYaml.LoadAllFromString(result.StandardOutput, crds, strict: true);
     }

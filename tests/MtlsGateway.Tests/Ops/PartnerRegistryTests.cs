@@ -133,8 +133,28 @@ public sealed class PartnerRegistryTests
         host.Logs.Named("ClientCertificateExpiring").Select(e => LogSink.Property(e, "DaysLeft")).Should().Equal("9", "8");
     }
 
+    [Fact]
+    public async Task MaxPartnersZero_RegistryOff_RequestsServedNothingListedNoGaugeNoWarning()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await GatewayTestHost.StartAsync((config, _) => Configure(config, "MaxPartners", 0), time);
+        using var pki = new TestPkiDirectory(host.Pki(""));
+        using (var expiring = host.CreateClientWith("localhost", pki.IssueClient("soon", "CN=soon, O=Partner", spec => spec with { NotAfter = time.GetUtcNow().AddDays(9) })))
+        {
+            await AdminApi.SendAsync(host, expiring, "/status", count: 2);
+        }
+
+        var partners = (await AdminApi.GetAsync(host, "/api/partners")).GetProperty("partners").GetArrayLength();
+        var metrics = await PrometheusText.ScrapeAsync(host.AdminPort);
+
+        partners.Should().Be(0);
+        metrics.Samples.Should().NotContain(s => s.Name == "mtls_gateway_client_certificate_expiry_timestamp_seconds");
+        metrics.Sum("mtls_gateway_requests_total", ("route", "status"), ("status", "200")).Should().Be(2);
+        host.Logs.Named("ClientCertificateExpiring").Should().BeEmpty();
+    }
+
     [Theory]
-    [InlineData("MaxPartners", "0", "Gateway:Diagnostics:MaxPartners")]
+    [InlineData("MaxPartners", "-1", "Gateway:Diagnostics:MaxPartners")]
     [InlineData("PartnerRetention", "\"-01:00:00\"", "Gateway:Diagnostics:PartnerRetention")]
     [InlineData("ClientExpiryWarning", "\"400.00:00:00\"", "Gateway:Diagnostics:ClientExpiryWarning")]
     public async Task Validate_BadDiagnosticsValue_NamesItsPath(string key, string value, string path)
