@@ -24,14 +24,15 @@ public static class GatewayConfigLoader
     public static ConfigLoadResult LoadFile(GatewaySource source, long version, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var configuration = GatewayConfigurationSource.TryBuild(source.ConfigPath, source.Overrides, out var readError);
+        var configuration = GatewayConfigurationSource.TryBuild(source.ConfigPath, source.Overrides, out var readError, out var map);
         if (configuration is null)
         {
             return new ConfigLoadResult(null, [readError!]);
         }
 
         var exposures = new List<KeyFileExposure>();
-        return Load(configuration, source.BaseDirectory, version, time, exposures) with { Configuration = configuration, KeyFileExposures = exposures };
+        var result = Load(configuration, source.BaseDirectory, version, time, exposures);
+        return result with { Errors = ConfigSources.Annotate(configuration, map, result.Errors), Configuration = configuration, KeyFileExposures = exposures };
     }
 
     public static ConfigLoadResult Load(IConfiguration configuration, string baseDirectory, long version, TimeProvider time) =>
@@ -55,21 +56,26 @@ public static class GatewayConfigLoader
             return new ConfigLoadResult(null, badBundleKeys);
         }
 
+        // Every unknown key and every value that does not convert, all at once; the rest is bound and checked as usual.
+        var shapeErrors = ConfigShape.Check(section, typeof(GatewayOptions));
         GatewayOptions options;
         try
         {
-            options = section.Get<GatewayOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new GatewayOptions();
+            var bindable = shapeErrors.Count == 0 ? section : ConfigShape.Without(section, shapeErrors);
+            options = bindable.Get<GatewayOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new GatewayOptions();
         }
         catch (InvalidOperationException ex)
         {
-            // The binder stops at the first value it cannot convert or the first unknown key; its message names it.
-            return new ConfigLoadResult(null, [new ConfigError(GatewayOptions.SectionName, BinderMessage(ex))]);
+            // Not expected after the shape check; the binder's own words, still at the section.
+            return new ConfigLoadResult(null, [.. shapeErrors, new ConfigError(GatewayOptions.SectionName, BinderMessage(ex))]);
         }
+
+        errors.AddRange(shapeErrors);
 
         // Before any loader opens a file: a path no file API accepts.
         if (ConfigFileChecks.Unusable(options) is { Count: > 0 } unusable)
         {
-            return new ConfigLoadResult(null, unusable);
+            return new ConfigLoadResult(null, [.. shapeErrors, .. unusable]);
         }
 
         var listeners = LoadListeners(options, errors);
@@ -113,6 +119,8 @@ public static class GatewayConfigLoader
         TelemetryOptions.Validate(options.Telemetry, errors);
         DiagnosticsOptions.Validate(options.Diagnostics, errors);
 
+        // A value dropped for not converting is not also "missing".
+        errors.RemoveAll(e => !shapeErrors.Contains(e) && shapeErrors.Any(s => e.Path.Equals(s.Path, StringComparison.OrdinalIgnoreCase)));
         if (errors.Count > 0 || defaultPolicy is null)
         {
             return new ConfigLoadResult(null, errors);
