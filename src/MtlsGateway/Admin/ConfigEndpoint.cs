@@ -93,7 +93,7 @@ internal static class ConfigEndpoint
         json.WriteStartArray("routes");
         foreach (var route in proxy.GetRoutes().Select(r => r.Config).OrderBy(r => r.RouteId, StringComparer.Ordinal))
         {
-            var policy = snapshot.FindPolicy(RoutePolicyConfigFilter.PolicyOf(route));
+            var policy = RoutePolicy.NameOf(route) is { } name ? snapshot.Policies.GetValueOrDefault(name) : null;
             json.WriteStartObject();
             json.WriteString("route", route.RouteId);
             WriteStrings(json, "hosts", route.Match.Hosts ?? []);

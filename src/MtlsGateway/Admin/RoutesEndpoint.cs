@@ -24,7 +24,7 @@ internal static class RoutesEndpoint
         json.WriteStartArray("routes");
         foreach (var route in proxy.GetRoutes().Select(r => r.Config).OrderBy(r => r.RouteId, StringComparer.Ordinal))
         {
-            var policy = snapshot.FindPolicy(RoutePolicyConfigFilter.PolicyOf(route));
+            var policy = state.FindPolicy(RoutePolicy.NameOf(route), RoutePolicy.RevisionOf(route));
             json.WriteStartObject();
             json.WriteString("route", route.RouteId);
             json.WriteStartArray("hosts");

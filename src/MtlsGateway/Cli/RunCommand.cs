@@ -23,6 +23,13 @@ public static class RunCommand
             await Console.Error.WriteLineAsync("The gateway did not start. Fix the errors above (`mtls-gateway validate` checks without starting).");
             return GatewayCommandLine.Refused;
         }
+        catch (InvalidOperationException ex) when (ex.InnerException is { } inner && ex.Message.StartsWith("Unable to load or apply the proxy configuration", StringComparison.Ordinal))
+        {
+            // YARP's own start-up check: the loader ran YARP's validation already, so this is a gap in it; still no stack trace.
+            ValidateCommand.PrintErrors(configPath, ProxyConfigValidation.FromApplyFailure(inner), Console.Error);
+            await Console.Error.WriteLineAsync("The gateway did not start. Fix the errors above (`mtls-gateway validate` checks without starting).");
+            return GatewayCommandLine.Refused;
+        }
         catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
             await Console.Error.WriteLineAsync($"The gateway did not start: {ex.Message} Another process holds {Holder(snapshot, ex.Message)}, or stop the other process.");

@@ -46,17 +46,8 @@ public static class ValidateCommand
     }
 
     /// <summary>Reads and validates the configuration file (and the environment's overrides).</summary>
-    public static ConfigLoadResult Load(string configPath, TimeProvider time)
-    {
-        var configuration = GatewayConfigurationSource.TryBuild(configPath, overrides: null, out var error);
-        if (configuration is null)
-        {
-            return new ConfigLoadResult(null, [error!]);
-        }
-
-        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-        return GatewayConfigLoader.Load(configuration, baseDirectory, version: 1, time);
-    }
+    public static ConfigLoadResult Load(string configPath, TimeProvider time) =>
+        GatewayConfigLoader.LoadFile(new GatewaySource(configPath, Overrides: null), version: 1, time);
 
     /// <summary>Each CRL of the store: whose it is, and whether it is bound to a CA of the store or waits for a presented issuer.</summary>
     private static void PrintCrls(TrustStore store, TextWriter output)

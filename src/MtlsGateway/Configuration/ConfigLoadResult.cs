@@ -4,4 +4,10 @@ namespace MtlsGateway.Configuration;
 public sealed record ConfigLoadResult(GatewaySnapshot? Snapshot, IReadOnlyList<ConfigError> Errors)
 {
     public bool IsValid => Snapshot is not null && Errors.Count == 0;
+
+    /// <summary>The configuration the snapshot was loaded from (null when the file could not be read).</summary>
+    public Microsoft.Extensions.Configuration.IConfiguration? Configuration { get; init; }
+
+    /// <summary>Private key files other users can read: warnings, logged as <c>KeyFileReadable</c> at start and at each reload.</summary>
+    public IReadOnlyList<KeyFileExposure> KeyFileExposures { get; init; } = [];
 }

@@ -8,15 +8,16 @@ namespace MtlsGateway.Configuration;
 /// <summary>
 /// Follows the config file and every file it names. A change is applied once the files have stopped changing
 /// (two equal fingerprints in a row: a half-written file is never loaded), or at once on SIGHUP; the whole configuration is then
-/// loaded and validated, and either swapped in (gateway snapshot first, then YARP's routes and clusters through
-/// <see cref="SnapshotConfigurationProvider"/>) or refused with every error while the last good one stays.
+/// loaded and validated (YARP's own validation included), and either swapped in (the gateway snapshot, then YARP's routes
+/// and clusters compiled on it, through <see cref="GatewayProxyConfigProvider"/>; <c>ConfigReloaded</c> once YARP has
+/// applied them) or refused with every error while the last good one stays.
 /// Open connections keep working: they finish on the snapshot they started with, and every new request is
 /// checked against the new one.
 /// </summary>
 public sealed class ConfigReloadService(
     GatewaySource source,
     GatewayState state,
-    SnapshotConfigurationProvider appConfiguration,
+    GatewayProxyConfigProvider proxyConfig,
     RateLimiting.GatewayRateLimits rateLimits,
     TimeProvider time,
     ILogger<ConfigReloadService> logger) : BackgroundService
@@ -198,20 +199,15 @@ public sealed class ConfigReloadService(
     private void Reload()
     {
         var previous = state.Current;
-        var configuration = GatewayConfigurationSource.TryBuild(source.ConfigPath, source.Overrides, out var readError);
-        var result = configuration is null
-            ? new ConfigLoadResult(null, [readError!])
-            : GatewayConfigLoader.Load(configuration, source.BaseDirectory, previous.Version + 1, time);
-        if (result.IsValid && rateLimits.Unregistered(result.Snapshot!, configuration!) is { Count: > 0 } unregistered)
+        var result = GatewayConfigLoader.LoadFile(source, previous.Version + 1, time);
+        if (result.IsValid && rateLimits.Unregistered(result.Snapshot!) is { Count: > 0 } unregistered)
         {
             result = new ConfigLoadResult(null, unregistered);
         }
 
         if (!result.IsValid)
         {
-            state.RecordFailedReload(result.Errors, time.GetUtcNow());
-            logger.ConfigReloadFailed(result.Errors.Count, previous.Version, result.Errors.Select(e => e.ToString()).ToList());
-            Reloaded?.Invoke(false);
+            Refuse(previous, result.Errors);
             return;
         }
 
@@ -221,12 +217,51 @@ public sealed class ConfigReloadService(
             logger.ListenerChangeNeedsRestart();
         }
 
+        // The gateway's half first: until YARP has replaced a route, its requests still find the policy they were
+        // routed with in the previous snapshot (GatewayState.FindPolicy), so no request meets a route and a policy of
+        // two configurations. Validated above, YARP refusing here is unexpected; the previous snapshot then goes back.
         state.Apply(snapshot);
-        appConfiguration.Replace(configuration!);
+        if (WaitForProxy(snapshot) is { } refused)
+        {
+            state.Revert(previous);
+            Refuse(previous, refused);
+            return;
+        }
+
+        foreach (var exposure in result.KeyFileExposures)
+        {
+            logger.KeyFileReadable(exposure.KeyFile, exposure.ConfigPath, exposure.Mode);
+        }
+
         logger.ConfigReloaded(snapshot.Version, snapshot.Hash, previous.Hash);
         Identity.TrustStoreWarnings.Log(logger, snapshot, time.GetUtcNow());
         Reloaded?.Invoke(true);
     }
+
+    /// <summary>Hands YARP the snapshot's routes and clusters; null once it applied them, else why not.</summary>
+    private List<ConfigError>? WaitForProxy(GatewaySnapshot snapshot)
+    {
+        try
+        {
+            // On the look's own thread (see LookAsync): nothing else waits for it.
+            return proxyConfig.ApplyAsync(snapshot).WaitAsync(ProxyApplyTimeout, time).GetAwaiter().GetResult() is { } exception
+                ? ProxyConfigValidation.FromApplyFailure(exception)
+                : null;
+        }
+        catch (TimeoutException)
+        {
+            return [new ConfigError(ProxyConfigReader.SectionName, $"YARP did not apply the routes and clusters within {ProxyApplyTimeout.TotalSeconds:0} s")];
+        }
+    }
+
+    private void Refuse(GatewaySnapshot inForce, IReadOnlyList<ConfigError> errors)
+    {
+        state.RecordFailedReload(errors, time.GetUtcNow());
+        logger.ConfigReloadFailed(errors.Count, inForce.Version, errors.Select(e => e.ToString()).ToList());
+        Reloaded?.Invoke(false);
+    }
+
+    private static readonly TimeSpan ProxyApplyTimeout = TimeSpan.FromSeconds(30);
 
     private string Fingerprint(GatewayOptions options) =>
         WatchedFiles.Fingerprint(source.ConfigPath, GatewayConfigLoader.ReferencedFiles(options, source.BaseDirectory));

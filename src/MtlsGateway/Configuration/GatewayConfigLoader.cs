@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using MtlsGateway.Identity;
 using MtlsGateway.Policies;
 using MtlsGateway.Tls;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace MtlsGateway.Configuration;
 
@@ -14,6 +16,24 @@ namespace MtlsGateway.Configuration;
 public static class GatewayConfigLoader
 {
     private static readonly string[] ReservedPolicyNames = ["Default", "Anonymous"];
+
+    /// <summary>
+    /// What <c>validate</c>, start and every reload run: reads the file (and the environment, and any overrides) and
+    /// loads it. The result carries the configuration read and the key files others can read, for the caller to log.
+    /// </summary>
+    public static ConfigLoadResult LoadFile(GatewaySource source, long version, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var configuration = GatewayConfigurationSource.TryBuild(source.ConfigPath, source.Overrides, out var readError, out var map);
+        if (configuration is null)
+        {
+            return new ConfigLoadResult(null, [readError!]);
+        }
+
+        var exposures = new List<KeyFileExposure>();
+        var result = Load(configuration, source.BaseDirectory, version, time, exposures);
+        return result with { Errors = ConfigSources.Annotate(configuration, map, result.Errors), Configuration = configuration, KeyFileExposures = exposures };
+    }
 
     public static ConfigLoadResult Load(IConfiguration configuration, string baseDirectory, long version, TimeProvider time) =>
         Load(configuration, baseDirectory, version, time, keyFileExposures: null);
@@ -36,21 +56,26 @@ public static class GatewayConfigLoader
             return new ConfigLoadResult(null, badBundleKeys);
         }
 
+        // Every unknown key and every value that does not convert, all at once; the rest is bound and checked as usual.
+        var shapeErrors = ConfigShape.Check(section, typeof(GatewayOptions));
         GatewayOptions options;
         try
         {
-            options = section.Get<GatewayOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new GatewayOptions();
+            var bindable = shapeErrors.Count == 0 ? section : ConfigShape.Without(section, shapeErrors);
+            options = bindable.Get<GatewayOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new GatewayOptions();
         }
         catch (InvalidOperationException ex)
         {
-            // The binder stops at the first value it cannot convert or the first unknown key; its message names it.
-            return new ConfigLoadResult(null, [new ConfigError(GatewayOptions.SectionName, BinderMessage(ex))]);
+            // Not expected after the shape check; the binder's own words, still at the section.
+            return new ConfigLoadResult(null, [.. shapeErrors, new ConfigError(GatewayOptions.SectionName, BinderMessage(ex))]);
         }
+
+        errors.AddRange(shapeErrors);
 
         // Before any loader opens a file: a path no file API accepts.
         if (ConfigFileChecks.Unusable(options) is { Count: > 0 } unusable)
         {
-            return new ConfigLoadResult(null, unusable);
+            return new ConfigLoadResult(null, [.. shapeErrors, .. unusable]);
         }
 
         var listeners = LoadListeners(options, errors);
@@ -79,9 +104,10 @@ public static class GatewayConfigLoader
             }
         }
 
-        var policies = LoadPolicies(options, trustStores, baseDirectory, time, errors);
+        var policies = LoadPolicies(configuration, options, trustStores, baseDirectory, time, errors);
         var defaultPolicy = ResolveDefaultPolicy(options, policies, errors);
         var routes = LoadRoutes(configuration, options, errors);
+        var (proxyRoutes, proxyClusters) = CompileProxy(configuration, options, policies, errors);
         var passthrough = LoadPassthrough(options, routes, errors);
         var upstreams = Upstreams.UpstreamTlsLoader.Load(configuration, options, trustStores, baseDirectory, errors, keyFileExposures);
         LimitsOptions.Validate(options.Limits, errors);
@@ -95,6 +121,8 @@ public static class GatewayConfigLoader
         TelemetryOptions.Validate(options.Telemetry, errors);
         DiagnosticsOptions.Validate(options.Diagnostics, errors);
 
+        // A value dropped for not converting is not also "missing".
+        errors.RemoveAll(e => !shapeErrors.Contains(e) && shapeErrors.Any(s => e.Path.Equals(s.Path, StringComparison.OrdinalIgnoreCase)));
         if (errors.Count > 0 || defaultPolicy is null)
         {
             return new ConfigLoadResult(null, errors);
@@ -112,6 +140,8 @@ public static class GatewayConfigLoader
             Policies = policies,
             DefaultPolicy = defaultPolicy,
             Routes = routes,
+            ProxyRoutes = proxyRoutes,
+            ProxyClusters = proxyClusters,
             Passthrough = passthrough,
             Upstreams = upstreams,
             Options = options,
@@ -146,7 +176,7 @@ public static class GatewayConfigLoader
     }
 
     private static Dictionary<string, GatewayPolicy> LoadPolicies(
-        GatewayOptions options, Dictionary<string, TrustStore> trustStores, string baseDirectory, TimeProvider time, List<ConfigError> errors)
+        IConfiguration configuration, GatewayOptions options, Dictionary<string, TrustStore> trustStores, string baseDirectory, TimeProvider time, List<ConfigError> errors)
     {
         var policies = new Dictionary<string, GatewayPolicy>(StringComparer.Ordinal);
         foreach (var (name, policy) in options.Policies)
@@ -178,7 +208,12 @@ public static class GatewayConfigLoader
                 : null;
             if (policy.Mode is { } mode && partners.Count > 0)
             {
-                policies[name] = new GatewayPolicy(name, mode, partners, policy.Identity) { BoundToken = boundToken, InvalidCertificate = policy.InvalidCertificate };
+                policies[name] = new GatewayPolicy(name, mode, partners, policy.Identity)
+                {
+                    BoundToken = boundToken,
+                    InvalidCertificate = policy.InvalidCertificate,
+                    Revision = Digest(configuration, [path, "Gateway:TrustStores"])[..16],
+                };
             }
         }
 
@@ -224,9 +259,7 @@ public static class GatewayConfigLoader
                 continue;
             }
 
-            var resolved = string.IsNullOrEmpty(policyName) || string.Equals(policyName, "Default", StringComparison.OrdinalIgnoreCase)
-                ? options.DefaultPolicy
-                : policyName;
+            var resolved = ResolvePolicyName(policyName, options);
             if (!string.IsNullOrEmpty(policyName) && resolved == policyName && !options.Policies.ContainsKey(policyName))
             {
                 errors.Add(new ConfigError($"{path}:AuthorizationPolicy", $"'{policyName}' is not a policy; known: {Known(options.Policies.Keys)}"));
@@ -268,6 +301,32 @@ public static class GatewayConfigLoader
         }
 
         return routes;
+    }
+
+    /// <summary>The policy a route's <c>AuthorizationPolicy</c> names: unset or <c>Default</c> mean Gateway:DefaultPolicy.</summary>
+    private static string? ResolvePolicyName(string? name, GatewayOptions options) =>
+        string.IsNullOrEmpty(name) || string.Equals(name, "Default", StringComparison.OrdinalIgnoreCase) ? options.DefaultPolicy : name;
+
+    /// <summary>
+    /// YARP's routes and clusters as YARP will get them: each route with its gateway policy in the metadata instead of
+    /// an authorization policy, each cluster without an activity timeout of its own with Gateway:Limits:BackendActivityTimeout
+    /// (a silent backend answers 504 after a time ops chose rather than YARP's built-in 100 s); then YARP's own validation.
+    /// </summary>
+    private static (List<RouteConfig> Routes, List<ClusterConfig> Clusters) CompileProxy(
+        IConfiguration configuration, GatewayOptions options, Dictionary<string, GatewayPolicy> policies, List<ConfigError> errors)
+    {
+        var routes = ProxyConfigReader.ReadRoutes(configuration, errors)
+            .Select(route => policies.TryGetValue(ResolvePolicyName(route.AuthorizationPolicy, options) ?? string.Empty, out var policy)
+                ? RoutePolicy.Attach(route, policy)
+                : route with { AuthorizationPolicy = null })
+            .ToList();
+        var clusters = ProxyConfigReader.ReadClusters(configuration, errors)
+            .Select(cluster => cluster.HttpRequest?.ActivityTimeout is not null
+                ? cluster
+                : cluster with { HttpRequest = (cluster.HttpRequest ?? new ForwarderRequestConfig()) with { ActivityTimeout = options.Limits.BackendActivityTimeout } })
+            .ToList();
+        ProxyConfigValidation.Validate(routes, clusters, options.RateLimits.Keys, errors);
+        return (routes, clusters);
     }
 
     private static List<PassthroughRoute> LoadPassthrough(GatewayOptions options, List<RouteSummary> routes, List<ConfigError> errors)
@@ -332,10 +391,17 @@ public static class GatewayConfigLoader
         return entries;
     }
 
-    private static string ComputeHash(IConfiguration configuration, GatewayOptions options, string baseDirectory)
+    /// <summary>SHA-256 (hex) over the values of the given sections.</summary>
+    private static string Digest(IConfiguration configuration, string[] sections)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var name in new[] { GatewayOptions.SectionName, "ReverseProxy" })
+        AppendSections(hash, configuration, sections);
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    private static void AppendSections(IncrementalHash hash, IConfiguration configuration, string[] sections)
+    {
+        foreach (var name in sections)
         {
             foreach (var (key, value) in configuration.GetSection(name).AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal))
             {
@@ -347,6 +413,12 @@ public static class GatewayConfigLoader
                 hash.AppendData(Encoding.UTF8.GetBytes($"{key}={value}\n"));
             }
         }
+    }
+
+    private static string ComputeHash(IConfiguration configuration, GatewayOptions options, string baseDirectory)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendSections(hash, configuration, [GatewayOptions.SectionName, ProxyConfigReader.SectionName]);
 
         foreach (var (file, limit) in ReferencedFiles(options, baseDirectory).OrderBy(f => f.Path, StringComparer.Ordinal))
         {

@@ -26,9 +26,14 @@ public static class GatewayConfigurationSource
     }
 
     /// <summary>Reads the configuration, turning an unreadable or malformed file into one <see cref="ConfigError"/>.</summary>
-    public static IConfigurationRoot? TryBuild(string configPath, IReadOnlyDictionary<string, string?>? overrides, out ConfigError? error)
+    public static IConfigurationRoot? TryBuild(string configPath, IReadOnlyDictionary<string, string?>? overrides, out ConfigError? error) =>
+        TryBuild(configPath, overrides, out error, out _);
+
+    /// <summary>As above; also where each key sits in the file, for errors to say so.</summary>
+    internal static IConfigurationRoot? TryBuild(string configPath, IReadOnlyDictionary<string, string?>? overrides, out ConfigError? error, out ConfigFileMap? map)
     {
         error = null;
+        map = null;
         var full = Path.GetFullPath(configPath);
         if (!File.Exists(full))
         {
@@ -41,6 +46,13 @@ public static class GatewayConfigurationSource
         if (!SafeFile.TryRead(full, FileLimit.Config, out var json, out var readError))
         {
             error = new ConfigError(configPath, $"configuration file {readError} (resolved to '{full}')");
+            return null;
+        }
+
+        // First on our own reader: a syntax error gets its line and column, a key written twice is named as such.
+        map = ConfigFileMap.Read(json, configPath, out error);
+        if (map is null)
+        {
             return null;
         }
 

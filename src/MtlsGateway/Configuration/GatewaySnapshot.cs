@@ -32,6 +32,13 @@ public sealed class GatewaySnapshot
 
     public required IReadOnlyList<RouteSummary> Routes { get; init; }
 
+    /// <summary>YARP's routes as the loader compiled them (policy in the metadata, see <see cref="RoutePolicy"/>): all
+    /// YARP serves, through <see cref="GatewayProxyConfigProvider"/>.</summary>
+    public IReadOnlyList<Yarp.ReverseProxy.Configuration.RouteConfig> ProxyRoutes { get; init; } = [];
+
+    /// <summary>YARP's clusters as the loader compiled them (each with a backend activity timeout).</summary>
+    public IReadOnlyList<Yarp.ReverseProxy.Configuration.ClusterConfig> ProxyClusters { get; init; } = [];
+
     public required IReadOnlyList<PassthroughRoute> Passthrough { get; init; }
 
     /// <summary>TLS to backends by YARP ClusterId (case-insensitive): client certificate and server trust store.</summary>
@@ -39,10 +46,4 @@ public sealed class GatewaySnapshot
         new Dictionary<string, Upstreams.UpstreamTls>(StringComparer.OrdinalIgnoreCase);
 
     public required GatewayOptions Options { get; init; }
-
-    /// <summary>Resolves a route's policy name (null or <c>Default</c> mean the default policy).</summary>
-    public GatewayPolicy? FindPolicy(string? name) =>
-        string.IsNullOrEmpty(name) || string.Equals(name, "Default", StringComparison.OrdinalIgnoreCase)
-            ? DefaultPolicy
-            : Policies.GetValueOrDefault(name);
 }

@@ -4,5 +4,5 @@ namespace MtlsGateway.Configuration;
 /// reads it exactly as the start did.</summary>
 public sealed record GatewaySource(string ConfigPath, IReadOnlyDictionary<string, string?>? Overrides)
 {
-    public string BaseDirectory => Path.GetDirectoryName(ConfigPath)!;
+    public string BaseDirectory => Path.GetDirectoryName(Path.GetFullPath(ConfigPath))!;
 }

@@ -27,25 +27,23 @@ public static class GatewayApplication
     {
         ArgumentNullException.ThrowIfNull(run);
         var configPath = Path.GetFullPath(run.ConfigPath);
-        var configuration = GatewayConfigurationSource.TryBuild(configPath, run.Overrides, out var readError)
-            ?? throw new ConfigInvalidException([readError!]);
         var time = run.TimeProvider ?? TimeProvider.System;
-        var baseDirectory = Path.GetDirectoryName(configPath)!;
-        var keyFileExposures = new List<KeyFileExposure>();
-        var loaded = GatewayConfigLoader.Load(configuration, baseDirectory, version: 1, time, keyFileExposures);
+        var source = new GatewaySource(configPath, run.Overrides);
+        var loaded = GatewayConfigLoader.LoadFile(source, version: 1, time);
         if (!loaded.IsValid)
         {
             throw new ConfigInvalidException(loaded.Errors);
         }
 
         var snapshot = loaded.Snapshot!;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = baseDirectory });
+        var configuration = loaded.Configuration!;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = source.BaseDirectory });
         // Under systemd (Type=notify) READY=1 is sent once the listeners are bound and STOPPING=1 on SIGTERM; elsewhere a no-op.
         builder.Host.UseSystemd();
-        // The app reads only the last configuration that validated; the reload service swaps it.
-        var appConfiguration = new SnapshotConfigurationProvider(configuration);
+        // Nothing reads the application's IConfiguration for what a reload may change: YARP gets its routes from the
+        // snapshot (GatewayProxyConfigProvider), everything else from GatewayState. What start read stays for the rest.
         builder.Configuration.Sources.Clear();
-        builder.Configuration.Sources.Add(appConfiguration);
+        builder.Configuration.AddConfiguration(configuration);
 
         // preserveStaticLogger: each gateway (tests start several in one process) logs through its own logger, never the static one.
         builder.Services.AddSerilog(
@@ -77,8 +75,11 @@ public static class GatewayApplication
         var state = new GatewayState();
         state.Apply(snapshot);
         builder.Services.AddSingleton(state);
-        builder.Services.AddSingleton(appConfiguration);
-        builder.Services.AddSingleton(new GatewaySource(configPath, run.Overrides));
+        var proxyConfig = new GatewayProxyConfigProvider(snapshot);
+        builder.Services.AddSingleton(proxyConfig);
+        builder.Services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>(proxyConfig);
+        builder.Services.AddSingleton<Yarp.ReverseProxy.Configuration.IConfigChangeListener>(proxyConfig);
+        builder.Services.AddSingleton(source);
         builder.Services.AddSingleton<ConfigReloadService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloadService>());
         builder.Services.TryAddSingleton(time);
@@ -102,11 +103,7 @@ public static class GatewayApplication
         builder.Services.AddHostedService<GracefulShutdownService>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = snapshot.Options.Shutdown.HostShutdownTimeout);
 
-        builder.Services.AddReverseProxy()
-            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddTransforms<IdentityHeadersTransformProvider>();
-        builder.Services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigFilter, RoutePolicyConfigFilter>();
-        builder.Services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigFilter>(new BackendTimeoutConfigFilter(snapshot.Options.Limits.BackendActivityTimeout));
+        builder.Services.AddGatewayReverseProxy();
         builder.Services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, Upstreams.UpstreamHttpClientFactory>();
 
         if (snapshot.Options.DemoBackend is { Url.Length: > 0 } demo)
@@ -116,7 +113,7 @@ public static class GatewayApplication
 
         var app = builder.Build();
         var tlsLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MtlsGateway.Tls");
-        foreach (var exposure in keyFileExposures)
+        foreach (var exposure in loaded.KeyFileExposures)
         {
             tlsLogger.KeyFileReadable(exposure.KeyFile, exposure.ConfigPath, exposure.Mode);
         }

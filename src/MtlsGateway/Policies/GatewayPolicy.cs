@@ -34,6 +34,10 @@ public sealed record GatewayPolicy(
     /// <summary>RFC 8705 certificate-bound tokens every request must also carry; null when the policy asks for none.</summary>
     internal BoundTokens.BoundTokenPolicy? BoundToken { get; init; }
 
+    /// <summary>A digest of the policy's configuration (and of the trust stores' configuration): equal across reloads
+    /// that leave it alone, different once either changed. Routes carry it (<see cref="RoutePolicy"/>).</summary>
+    public string Revision { get; init; } = string.Empty;
+
     /// <summary>Permissive policies only: whether a certificate that fails is refused or reported and admitted without identity.</summary>
     public InvalidCertificateHandling InvalidCertificate { get; init; }
 }

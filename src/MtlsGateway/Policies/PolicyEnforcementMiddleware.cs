@@ -10,8 +10,8 @@ namespace MtlsGateway.Policies;
 
 /// <summary>
 /// The request-level check, between routing and YARP: a request that matches no route gets 404; every other one is
-/// admitted under its route's policy (<see cref="RoutePolicyConfigFilter"/>; <c>Gateway:DefaultPolicy</c> when it
-/// names none), resolved against the configuration in force, or refused with problem+json (403, or 421 for a
+/// admitted under its route's policy (<see cref="RoutePolicy"/>; <c>Gateway:DefaultPolicy</c> when it
+/// names none), of the configuration the route came with (<see cref="GatewayState.FindPolicy"/>), or refused with problem+json (403, or 421 for a
 /// Host/SNI mismatch) and one <c>RequestRejected</c> event; an admitted request that asks for a protocol upgrade
 /// its route does not allow is refused too (<see cref="RouteUpgrades"/>), and so is one without the certificate-bound
 /// token its policy asks for (401, <see cref="BoundTokenPolicy"/>). A refused request never reaches the backend.
@@ -30,9 +30,9 @@ public sealed class PolicyEnforcementMiddleware(
         }
 
         var route = endpoint.Metadata.GetMetadata<RouteModel>();
-        var policyName = RoutePolicyConfigFilter.PolicyOf(route?.Config);
+        var policyName = RoutePolicy.NameOf(route?.Config);
         var connection = context.Features.Get<GatewayConnection>();
-        var policy = state.Current.FindPolicy(policyName);
+        var policy = state.FindPolicy(policyName, RoutePolicy.RevisionOf(route?.Config));
         var refusal = (connection, policy) switch
         {
             (null, _) => new RequestRefusal(RejectReason.NotAllowed, StatusCodes.Status403Forbidden,

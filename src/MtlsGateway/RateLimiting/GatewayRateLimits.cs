@@ -50,20 +50,19 @@ public sealed class GatewayRateLimits
 
     /// <summary>Errors for a configuration whose routes name a limit added since start (ASP.NET Core's rate limiter
     /// cannot register one later, and YARP would refuse the route).</summary>
-    public IReadOnlyList<ConfigError> Unregistered(GatewaySnapshot snapshot, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    public IReadOnlyList<ConfigError> Unregistered(GatewaySnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(configuration);
         var added = snapshot.Options.RateLimits.Keys.Where(name => !Registered.Contains(name)).Order(StringComparer.Ordinal).ToList();
         if (added.Count == 0)
         {
             return [];
         }
 
-        var errors = configuration.GetSection("ReverseProxy:Routes").GetChildren()
-            .Where(route => route["RateLimiterPolicy"] is { } name && added.Contains(name, StringComparer.Ordinal))
-            .Select(route => new ConfigError($"ReverseProxy:Routes:{route.Key}:RateLimiterPolicy",
-                $"'{route["RateLimiterPolicy"]}' was added to Gateway:RateLimits after start; rate limits are registered at start, so restart the gateway to use it"))
+        var errors = snapshot.ProxyRoutes
+            .Where(route => route.RateLimiterPolicy is { } name && added.Contains(name, StringComparer.Ordinal))
+            .Select(route => new ConfigError($"ReverseProxy:Routes:{route.RouteId}:RateLimiterPolicy",
+                $"'{route.RateLimiterPolicy}' was added to Gateway:RateLimits after start; rate limits are registered at start, so restart the gateway to use it"))
             .ToList();
         if (errors.Count == 0)
         {

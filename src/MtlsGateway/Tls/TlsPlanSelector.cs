@@ -102,7 +102,7 @@ public sealed class TlsPlanSelector
         // Without SNI the request's Host is all we will know, so every route counts.
         var routes = _snapshot.Routes.Where(r => sni is null || r.MayServe(sni)).ToList();
         var policies = routes
-            .Select(r => _snapshot.FindPolicy(r.PolicyName))
+            .Select(r => _snapshot.Policies.GetValueOrDefault(r.PolicyName))
             .OfType<GatewayPolicy>()
             .Distinct()
             .ToList();

@@ -42,6 +42,22 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_RouteYarpRejects_PrintsItsPathAndExitsOne()
+    {
+        using var folder = new ConfigFolder((c, _) => c["ReverseProxy"]!["Routes"]!["orders"]!["Transforms"] =
+            new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["RequestHeaderFrob"] = "x" }));
+
+        var validate = await GatewayCli.RunAsync("validate", "--config", folder.ConfigPath);
+        var run = await GatewayCli.RunAsync("run", "--config", folder.ConfigPath);
+
+        validate.ExitCode.Should().Be(1, validate.Output);
+        validate.StandardOutput.Should().Contain("ReverseProxy:Routes:orders:Transforms: Unknown transform: RequestHeaderFrob");
+        run.ExitCode.Should().Be(1, run.Output);
+        run.StandardError.Should().Contain("ReverseProxy:Routes:orders:Transforms: Unknown transform: RequestHeaderFrob");
+        run.Output.Should().NotContain("   at ", "a configuration error prints no stack trace");
+    }
+
+    [Fact]
     public async Task Run_AdminPortInUse_NamesTheAdminKey()
     {
         using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -83,7 +83,7 @@ public sealed class LimitsConfigTests
     {
         var errors = Load(config => HardeningConfig.Limits(config, ("ReleaseTlsBuffers", JsonNode.Parse("\"sometimes\"")!)));
 
-        errors.Should().ContainSingle().Which.Message.Should().Contain("'sometimes' at 'Gateway:Limits:ReleaseTlsBuffers'");
+        errors.Should().ContainSingle().Which.Should().Be(new ConfigError("Gateway:Limits:ReleaseTlsBuffers", "'sometimes' is not true or false"));
     }
 
     [Theory]

@@ -20,9 +20,9 @@ public sealed class ProxyProtocolConfigTests
         { "prefix too long", new JsonObject { ["Mode"] = "Optional", ["TrustedNetworks"] = new JsonArray("10.0.0.0/33") },
             "Gateway:Listeners:public:ProxyProtocol:TrustedNetworks:0", "is not a network" },
         { "unknown mode", new JsonObject { ["Mode"] = "Always", ["TrustedNetworks"] = new JsonArray("10.0.0.0/8") },
-            "Gateway", "Always" },
+            "Gateway:Listeners:public:ProxyProtocol:Mode", "'Always' is not a mode; one of Off, Required" },
         { "misspelt key", new JsonObject { ["Mode"] = "Required", ["TrustedNetwork"] = new JsonArray("10.0.0.0/8") },
-            "Gateway", "TrustedNetwork" },
+            "Gateway:Listeners:public:ProxyProtocol:TrustedNetwork", "did you mean 'TrustedNetworks'?" },
     };
 
     [Theory]
