@@ -47,38 +47,27 @@ internal static class ConfigValue
     private delegate bool Parser<T>(string value, out T result);
 
     private static T? Convert<T>(IConfigurationSection section, string key, ICollection<ConfigError> errors, Parser<T> parse, string problem)
-        where T : struct
-    {
-        var value = section[key];
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-
-        if (parse(value.Trim(), out var result))
-        {
-            return result;
-        }
-
-        errors.Add(new ConfigError($"{section.Path}:{key}", $"'{value}' {problem}"));
-        return null;
-    }
+        where T : struct => TryConvert(section, key, errors, parse, problem, out var result) ? result : null;
 
     private static T? ConvertObject<T>(IConfigurationSection section, string key, ICollection<ConfigError> errors, Parser<T> parse, string problem)
-        where T : class
+        where T : class => TryConvert(section, key, errors, parse, problem, out var result) ? result : null;
+
+    /// <summary>False for an unset value, or for one that does not convert (then with its error at its path).</summary>
+    private static bool TryConvert<T>(IConfigurationSection section, string key, ICollection<ConfigError> errors, Parser<T> parse, string problem, out T result)
     {
+        result = default!;
         var value = section[key];
         if (string.IsNullOrEmpty(value))
         {
-            return null;
+            return false;
         }
 
-        if (parse(value.Trim(), out var result))
+        if (parse(value.Trim(), out result))
         {
-            return result;
+            return true;
         }
 
         errors.Add(new ConfigError($"{section.Path}:{key}", $"'{value}' {problem}"));
-        return null;
+        return false;
     }
 }
