@@ -25,7 +25,7 @@ public sealed class ConfigReloadService(
     private readonly SemaphoreSlim _signalled = new(0, 1);
     private string _applied = string.Empty;
     private string? _pending;
-    private volatile bool _settleNow;
+    private bool _settleNow; // read and cleared with Interlocked.Exchange
     private PosixSignalRegistration? _sighup;
 
     /// <summary>Raised after each reload attempt, successful or not (metrics subscribe).</summary>
@@ -66,7 +66,7 @@ public sealed class ConfigReloadService(
     internal void LookNow()
     {
         logger.ConfigLookRequested();
-        _settleNow = true;
+        Volatile.Write(ref _settleNow, true);
         try
         {
             _signalled.Release();
@@ -175,22 +175,23 @@ public sealed class ConfigReloadService(
     /// <summary>One look at the files; loads when a change has settled. False while a change is still settling.</summary>
     internal bool Poll()
     {
+        // Taken before the files are read: a SIGHUP that arrives during this look sets it again for the next look (and
+        // releases the semaphore), instead of being cleared by a look that read the files before the change.
+        var settleNow = Interlocked.Exchange(ref _settleNow, false);
         var current = Fingerprint(state.Current.Options);
         if (current == _applied)
         {
             _pending = null;
-            _settleNow = false;
             return true;
         }
 
-        if (current != _pending && !_settleNow)
+        if (current != _pending && !settleNow)
         {
             _pending = current; // changed since the last look: wait until it settles
             return false;
         }
 
         _pending = null;
-        _settleNow = false;
         Reload();
         _applied = current; // after: a reload that threw is tried again
         return true;
