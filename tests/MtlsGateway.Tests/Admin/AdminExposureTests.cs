@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Admin;
 /// only when <c>Gateway:Admin:AllowRemote</c> says so; otherwise validate and run refuse it at Gateway:Admin:Url with
 /// what to do.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class AdminExposureTests
 {
     [Theory]

@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.Admin;
 /// gateway: its address, localhost and [::1] on a loopback listener, and Gateway:Admin:AllowedHosts are served;
 /// <c>Host: evil.test</c> gets 421 with a short text that does not echo the name.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class AdminHostTests : IAsyncLifetime
 {
     private GatewayTestHost _host = null!;

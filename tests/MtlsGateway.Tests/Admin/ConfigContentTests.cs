@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Admin;
 /// allowlists, trust stores with their CAs and CRLs, passthrough entries, the SNI names of each server certificate —
 /// with nothing secret in it.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ConfigContentTests : IAsyncLifetime
 {
     private const string Password = "S3cret-Passw0rd-in-the-config";

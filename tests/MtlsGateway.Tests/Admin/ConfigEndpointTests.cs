@@ -6,6 +6,7 @@ namespace MtlsGateway.Tests.Admin;
 
 /// <summary>/config on the admin listener says which configuration is in force (version, hash, load time) and why
 /// the last reload was refused, and never shows key or certificate material.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ConfigEndpointTests : IAsyncLifetime
 {
     private GatewayTestHost _host = null!;

@@ -6,6 +6,7 @@ namespace MtlsGateway.Tests.Admin;
 
 /// <summary>/metrics on the admin listener: Prometheus text with handshakes, refusals, requests by route and status,
 /// expiry gauges read from the configuration in force; one gateway's numbers never leak into another's.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class MetricsEndpointTests : IAsyncLifetime
 {
     private GatewayTestHost _host = null!;

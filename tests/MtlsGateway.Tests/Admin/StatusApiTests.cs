@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Admin;
 /// <summary>The status page's JSON for scripts: /api/refusals (fed like the log: a flood is one row and one summary
 /// row), /api/expiry (soonest first), /api/routes (with the Strict migration report of Permissive routes), and the
 /// page itself with its Content-Security-Policy.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class StatusApiTests
 {
     [Fact]

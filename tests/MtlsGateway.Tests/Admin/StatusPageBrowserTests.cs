@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Admin;
 /// <summary>The status page in a real browser (headless Debian chromium): after real traffic it shows the partner, the
 /// refusal with its hint, the expiring partner certificate and the routes with the migration report; its filters work;
 /// it is readable on a phone; and no request it makes leaves the admin listener.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class StatusPageBrowserTests
 {
     [ChromiumFact]

@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Cli;
 /// <summary><c>check</c> on a <c>Revocation: Online</c> store: it says that it fetches, and which fetched CRL (its URL) or
 /// which OCSP responder decided each certificate, with its age. A real CRL distribution point and a real
 /// <c>openssl ocsp</c> responder on loopback.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class CheckRevocationEvidenceTests : IAsyncLifetime, IDisposable
 {
     private readonly TestPki _pki = new();

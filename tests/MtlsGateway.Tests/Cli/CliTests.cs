@@ -4,6 +4,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Cli;
 
 /// <summary>The command line as ops use it: exit codes and what it prints.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class CliTests
 {
     [Fact]

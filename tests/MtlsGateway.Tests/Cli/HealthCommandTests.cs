@@ -3,6 +3,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Cli;
 
 /// <summary><c>mtls-gateway health</c>, the container's HEALTHCHECK: the real program against a running and a stopped gateway.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class HealthCommandTests
 {
     [Fact]

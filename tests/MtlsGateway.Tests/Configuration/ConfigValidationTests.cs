@@ -6,6 +6,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Configuration;
 
 /// <summary>Every kind of configuration mistake is reported with its path and what to do, all at once.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ConfigValidationTests
 {
     public static TheoryData<string, Action<JsonObject>, string, string> BadConfigs => new()

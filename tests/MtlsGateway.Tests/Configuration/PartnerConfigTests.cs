@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Configuration;
 /// <summary><c>Partners</c> is validated like everything else (issue 22): each mistake with its path and what to do;
 /// ambiguous allowlists are warnings <c>validate</c> prints; <c>check</c> says which partner admitted a certificate or
 /// what each said.</summary>
+[Trait("Category", "Unit")]
 public sealed class PartnerConfigTests
 {
     private static JsonObject Partner(string store, string? commonName = null) => new()

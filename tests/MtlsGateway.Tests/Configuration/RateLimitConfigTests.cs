@@ -6,6 +6,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Configuration;
 
 /// <summary><c>Gateway:RateLimits</c> and the routes' <c>RateLimiterPolicy</c> are checked at load, each mistake at its path.</summary>
+[Trait("Category", "Unit")]
 public sealed class RateLimitConfigTests
 {
     /// <summary>The limit's JSON, the path of the error, a fragment of its message.</summary>

@@ -4,6 +4,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Configuration;
 
 /// <summary>YARP's per-route keys the gateway cannot honour are validation errors with the reason, never ignored.</summary>
+[Trait("Category", "Unit")]
 public sealed class RouteFeatureConfigTests
 {
     /// <summary>The route key, its value, a fragment of the error at <c>ReverseProxy:Routes:status:&lt;key&gt;</c>.</summary>

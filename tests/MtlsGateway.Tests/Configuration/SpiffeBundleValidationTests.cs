@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Configuration;
 
 /// <summary><c>validate</c> on SpiffeBundles: every bad trust domain name and bundle file is an error at its path with
 /// what to do, and a valid bundle is listed with its authorities, sequence, refresh hint and the keys it ignores.</summary>
+[Trait("Category", "Unit")]
 public sealed class SpiffeBundleValidationTests : IDisposable
 {
     private const string EntryPath = "Gateway:TrustStores:mesh:SpiffeBundles";

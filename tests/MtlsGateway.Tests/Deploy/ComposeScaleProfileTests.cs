@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// its config, HAProxy's servers are the profile's gateway services with PROXY v2 and /readyz checks, HAProxy's fixed
 /// address is what the gateways trust, and the gateways' environment overrides validate against the shipped config.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed partial class ComposeScaleProfileTests
 {
     private static readonly string HaproxyConfig = RepositoryPaths.Combine("deploy", "haproxy", "haproxy.cfg");

@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// non-root app user, runs no shell command, and whose health check (and the compose file's) is the gateway's own
 /// <c>health</c> command — which <see cref="Cli.HealthCommandTests"/> runs against real gateways.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ContainerImageTests
 {
     private static readonly string[] Dockerfile = File.ReadAllLines(RepositoryPaths.Combine("Dockerfile"));

@@ -7,6 +7,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// Issue 24, item 5: instances that read one file and differ only in where they listen (ports by environment, as pods
 /// and instances on one host do) show one <c>/config</c> hash; a change of what they do (an allowlist) changes it.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class InstanceConfigHashTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -13,6 +13,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// the configuration the pods run — the ConfigMap's gateway.json with the container's <c>Gateway__…</c> environment
 /// over it — which validates with the real CLI once its mounted files exist.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class KubernetesManifestTests(RenderedOverlays overlays) : IClassFixture<RenderedOverlays>
 {
     public static TheoryData<string> Overlays => RenderedOverlays.All;

@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// PrometheusRule of the prometheus-operator component) are valid, and every metric each of their PromQL expressions
 /// selects exists in a real gateway's /metrics after traffic — a renamed metric fails here, not on a dashboard.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class MonitoringAssetsTests(ScrapeAfterTraffic scrape) : IClassFixture<ScrapeAfterTraffic>
 {
     private static readonly string Dashboard = RepositoryPaths.Combine("deploy", "grafana", "mtls-gateway.json");

@@ -7,6 +7,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// SIGHUP (systemd's ExecReload) makes the real gateway process look at its files at once — with the file watch off,
 /// so only the signal can have applied the change — and never ends it (SIGHUP's default action).
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ReloadSignalTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -17,6 +17,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// the partner. Shows the real client address reaching logs and backend, an instance stopped mid-run costing no
 /// request, and both instances converging on a changed config file.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ScaleOutTests : IAsyncLifetime
 {
     private const string Partner = "127.0.0.2";

@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// from outside through the runtime's event threads (what <c>top -H</c> shows): with inline completions the runtime
 /// runs one ".NET Sockets" thread per CPU the process may use, otherwise one for up to 44 CPUs.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SocketCompletionsTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace MtlsGateway.Tests.Deploy;
 /// systemd), and it says what docs/deploy.md promises: notify readiness, SIGHUP reload, a non-root user holding only
 /// CAP_NET_BIND_SERVICE, a read-only system.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SystemdUnitTests
 {
     private static readonly string Unit = RepositoryPaths.Combine("deploy", "systemd", "mtls-gateway.service");

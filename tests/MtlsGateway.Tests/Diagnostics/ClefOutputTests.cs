@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.Diagnostics;
 /// <summary>Reads the log the way ops do: the Serilog File sink writing CLEF (one JSON event per line), configured in
 /// the Serilog section. Each refusal a real failing client causes is exactly one line carrying its reason, hint and
 /// who/where fields, and no line carries key or certificate material.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ClefOutputTests
 {
     private static readonly (string Event, string Reason)[] Expected =

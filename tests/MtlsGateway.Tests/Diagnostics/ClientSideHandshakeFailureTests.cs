@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.Diagnostics;
 /// <summary>Handshakes the CLIENT ends — it distrusts our certificate, speaks an old TLS version, shares no cipher,
 /// sends garbage or nothing — are still one <c>HandshakeFailed</c> each, with the reason, a hint naming the fix and
 /// <c>FailedSide</c> client, although Kestrel itself only writes a debug line for them.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ClientSideHandshakeFailureTests : IAsyncLifetime
 {
     private GatewayTestHost _host = null!;

@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.Diagnostics;
 
 /// <summary>Kestrel's TLS category reaches Serilog only with what the failure capture takes or a sink may show: the
 /// per-handshake <c>HttpsConnectionEstablished</c> Debug event stops before Serilog builds an event for it.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class KestrelTlsLoggerFactoryTests
 {
     [Fact]

@@ -17,6 +17,7 @@ namespace MtlsGateway.Tests.Diagnostics;
 /// <summary>A client chooses what its certificate says: a certificate with thousands of names is one bounded log line,
 /// and a client minting a certificate per connection gets a few full events, then one summary by its remote IP
 /// (docs/security.md, "Log amplification").</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class LogAmplificationTests
 {
     private const int Sans = 3600;

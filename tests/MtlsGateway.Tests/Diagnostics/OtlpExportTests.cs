@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.Diagnostics;
 /// Traces) a span per request carrying the refusal Reason, to a real OTLP receiver on loopback, over both transports.
 /// </summary>
 [Collection(ProcessWideTelemetryTests.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class OtlpExportTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

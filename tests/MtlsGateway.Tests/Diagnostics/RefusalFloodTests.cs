@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Diagnostics;
 
 /// <summary>A flood of the same failure from the same source is logged once, then counted and summarised
 /// (RefusalsSummarised with Count, FirstSeen, LastSeen); the counts are exact and /metrics still sees every attempt.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RefusalFloodTests
 {
     private const int PlaintextAttempts = 2000;

@@ -7,6 +7,7 @@ using Serilog.Formatting.Compact;
 namespace MtlsGateway.Tests.Diagnostics;
 
 /// <summary>Admitted requests write one compact RequestCompleted line each, unless Gateway:Logging:Requests is false.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RequestLoggingTests
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace MtlsGateway.Tests.Diagnostics;
 
 /// <summary>The OpenSSL texts Kestrel's TLS layer reports (NOTES Q1, and what the end-to-end tests saw) map to the
 /// contract's reasons; the rarer alerts are covered here because no stock client sends them on demand.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class TlsFailureClassifierTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

@@ -7,6 +7,7 @@ namespace MtlsGateway.Tests.Docs;
 /// docs/cli.md is what the command definitions generate, and the program really answers the completion directive the
 /// page documents.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class CliReferenceTests
 {
     private static readonly string Page = RepositoryPaths.Combine("docs", "cli.md");

@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Docs;
 /// file or folder inside the repository (a link to the steering repository's design notes, or to a moved doc, would be
 /// a dead link for every reader).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed partial class DocumentationLinkTests
 {
     public static TheoryData<string> Documents()

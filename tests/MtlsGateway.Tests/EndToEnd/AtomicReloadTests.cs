@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>A reload is one swap of the gateway's configuration and YARP's: a request sees the route and the policy
 /// of one configuration, and a file YARP would refuse is a refused reload that leaves the last good one serving.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class AtomicReloadTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>A backend that cannot be reached gives the client a problem+json 502, never a hang or a stack trace.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class BackendFailureTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>BoundToken over time: token lifetimes are judged on the gateway's clock (cached admissions too), and a
 /// replaced JWKS file takes effect without a restart.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class BoundTokenLifecycleTests
 {
     [Fact]

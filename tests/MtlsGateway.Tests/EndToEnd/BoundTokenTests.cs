@@ -16,6 +16,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// connection; every other request gets 401 with the Reason and a hint naming the failed check, and the token is
 /// never logged.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class BoundTokenTests(BoundTokenTests.Fixture fixture) : IClassFixture<BoundTokenTests.Fixture>
 {
     private readonly GatewayTestHost _host = fixture.Host;

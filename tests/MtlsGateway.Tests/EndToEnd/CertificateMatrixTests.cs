@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>The rest of the bad-certificate matrix (beyond the development PKI's clients), each refused with its exact
 /// reason both in the handshake (a Strict-only host) and at the request (a mixed host).</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class CertificateMatrixTests
 {
     public enum BadClient

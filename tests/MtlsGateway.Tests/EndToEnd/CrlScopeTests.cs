@@ -6,6 +6,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>A CRL's Issuing Distribution Point through a real gateway: a CRL scoped to CA certificates clears no client.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class CrlScopeTests
 {
     [Fact]

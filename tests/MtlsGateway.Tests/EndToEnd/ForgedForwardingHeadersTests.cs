@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// <c>X-SSL-CERT</c>, …), over HTTP/1.1 and HTTP/2, on a Strict route with a certificate and a Permissive route
 /// without one: the echo backend receives none of them, only the gateway's own values.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ForgedForwardingHeadersTests(SpoofingFixture fixture) : IClassFixture<SpoofingFixture>
 {
     private const string Forged = "FORGED";

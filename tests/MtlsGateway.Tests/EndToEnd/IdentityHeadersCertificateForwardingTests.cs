@@ -17,6 +17,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// A real ASP.NET Core backend using the shared framework's CertificateForwarding middleware reads the gateway's
 /// <c>X-ARR-ClientCert</c> as the connection's client certificate, and only ever the gateway's.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class IdentityHeadersCertificateForwardingTests : IAsyncLifetime
 {
     private WebApplication _backend = null!;

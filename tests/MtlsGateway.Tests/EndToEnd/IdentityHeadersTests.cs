@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>What a real backend receives through the gateway: every identity header, exactly recoverable, and
 /// forwarding headers set by the gateway rather than copied from the client.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class IdentityHeadersTests(IdentityHeadersFixture fixture) : IClassFixture<IdentityHeadersFixture>
 {
     private readonly GatewayTestHost _host = fixture.Host;

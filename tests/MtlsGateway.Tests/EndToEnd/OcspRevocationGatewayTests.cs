@@ -14,6 +14,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// in its certificates' Authority Information Access. The responder is a real <c>openssl ocsp</c> on loopback behind a
 /// counting proxy the test controls (so certificates can name its URL before openssl picks its port), the clients are
 /// real TLS clients through the gateway.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class OcspRevocationGatewayTests : IDisposable
 {
     private readonly TestPki _pki = new();

@@ -12,6 +12,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary><c>Revocation: Online</c> through a real gateway: a partner CA whose issuing CA publishes its CRL on a
 /// loopback HTTP server (the root's CRL is a file: files come first), real TLS clients, the admin listener.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class OnlineRevocationGatewayTests : IAsyncLifetime, IDisposable
 {
     private readonly TestPki _pki = new();

@@ -5,6 +5,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>A reload of one partner's store changes that partner's verdicts only (issue 22): cached verdicts are keyed
 /// by the partner's store generation.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PartnerReloadTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// is admitted as itself; one partner's CA never vouches for another partner's names; refusals say what each
 /// partner's store and allowlist said.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PartnersTests(PartnersFixture fixture) : IClassFixture<PartnersFixture>
 {
     private readonly GatewayTestHost _host = fixture.Host;

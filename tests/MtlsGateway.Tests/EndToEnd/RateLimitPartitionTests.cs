@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>A limit's buckets stay bounded: at most <c>MaxPartitions</c> of their own (later identities share one
 /// overflow bucket), and a bucket left full is evicted by the framework's partitioned limiter (its idle limit is 10 s).</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RateLimitPartitionTests
 {
     [Fact]

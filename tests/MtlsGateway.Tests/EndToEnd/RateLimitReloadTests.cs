@@ -7,6 +7,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>Rate limits reload with the configuration: new settings apply to the next request; a limit added after
 /// start cannot be registered with ASP.NET Core's limiter, so a route naming it is a refused reload, not a broken route.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RateLimitReloadTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// refills one permit per 100 s, so a burst past <c>Burst</c> is refused deterministically: exactly Burst requests
 /// pass, the rest get 429 problem+json with Reason <c>RateLimited</c> and the bucket's own Retry-After.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixture<RateLimitTests.Fixture>
 {
     private const double SlowRate = 0.01;

@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>Rotation without restarts: every file the configuration names, and the file itself, are followed;
 /// valid changes apply to new handshakes and to the next request, invalid ones are refused and visible.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ReloadTests
 {
     [Fact]

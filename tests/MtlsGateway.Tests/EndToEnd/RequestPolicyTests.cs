@@ -6,6 +6,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>On a host that mixes Strict and Permissive routes the handshake only asks for a certificate; every
 /// request is then checked against its own route's policy, and refusals are problem+json with a reason.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RequestPolicyTests : IAsyncLifetime
 {
     private GatewayTestHost _host = null!;
@@ -185,6 +186,7 @@ public sealed class RequestPolicyTests : IAsyncLifetime
 }
 
 /// <summary>Keep-alive connections reuse the request-level verdict, but never past the moment it could change.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class KeepAliveVerdictTests
 {
     [Fact]
@@ -208,6 +210,7 @@ public sealed class KeepAliveVerdictTests
 }
 
 /// <summary>A route's policy is its <c>AuthorizationPolicy</c> (or the default policy), whatever its metadata says.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RoutePolicySourceTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// sequence) and, when the client sent intermediates, <c>Client-Cert-Chain</c>, byte for byte what the client sent;
 /// a client's own copies of these headers (any case, <c>_</c> for <c>-</c>, renamed) never reach the backend.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class Rfc9440HeadersTests(Rfc9440HeadersTests.Fixture fixture) : IClassFixture<Rfc9440HeadersTests.Fixture>
 {
     private const string Forged = "FORGED";

@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// The most common partner set-up over real TLS: the trust store holds the partner's root only, the client sends its
 /// issuing CA with its certificate, ops hold both CAs' CRLs (issue 21). nginx admits this; so must the gateway.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RootOnlyTrustStoreTests
 {
     private const string IssuingCa = "CN=MtlsGateway Dev Partners Issuing CA";

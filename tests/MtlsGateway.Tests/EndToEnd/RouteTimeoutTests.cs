@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>Issue 23: a YARP route's own <c>Timeout</c> is honoured (ASP.NET Core's request timeouts): a backend slower
 /// than it gives the client 504 problem+json with Reason <c>RequestTimedOut</c>, like a silent backend does.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RouteTimeoutTests
 {
     [Theory]

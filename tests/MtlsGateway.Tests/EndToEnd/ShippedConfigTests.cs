@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>The README's promise: the shipped config/gateway.json with the committed certs-dev/ runs, and its curl
 /// lines get the answers the README shows.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ShippedConfigTests : IAsyncLifetime
 {
     private readonly string _logDirectory = Path.Combine(Path.GetTempPath(), "mtlsgw-shipped-" + Guid.NewGuid().ToString("N")[..8]);

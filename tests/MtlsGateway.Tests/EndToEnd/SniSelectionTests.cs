@@ -6,6 +6,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>The server certificate follows the ClientHello's SNI: exact name, then one-label wildcard, then the default.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SniSelectionTests
 {
     [Theory]

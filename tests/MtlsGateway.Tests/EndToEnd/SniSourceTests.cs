@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// (legal, RFC 8446 §5.1; the SNI then sits in the second record, which .NET's own hello parser never reads), each
 /// byte its own TCP segment.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SniSourceTests : IAsyncLifetime
 {
     private const string IdnHost = "xn--bcher-kva.idn.test"; // bücher.idn.test, as it travels in SNI and Host

@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// <summary>A trust domain rotates its CA: ops replace the bundle file, and without a restart the new CA's SVIDs are
 /// admitted, the old CA's refused with a hint naming the new bundle, and /config shows the new sequence. A broken
 /// bundle file is a failed reload that keeps the last good bundle.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SpiffeBundleRotationTests
 {
     private const string MeshHost = "mesh.partner.test";

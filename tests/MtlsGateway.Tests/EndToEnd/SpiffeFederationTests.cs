@@ -13,6 +13,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// CaFiles, behind a Strict-only host, so every refusal happens in the handshake. Each X509-SVID is verified against
 /// its own trust domain's bundle only, with the X509-SVID rules, revocation and the store's CA names in the handshake.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SpiffeFederationTests : IAsyncLifetime, IDisposable
 {
     private const string MeshHost = "mesh.partner.test";

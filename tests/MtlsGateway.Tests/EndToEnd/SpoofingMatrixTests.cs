@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// over HTTP/1.1 and HTTP/2, with and without a certificate, on Strict and Permissive routes and the plaintext
 /// listener: the backend sees the gateway's values and never a forged one.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SpoofingMatrixTests(SpoofingFixture fixture) : IClassFixture<SpoofingFixture>
 {
     private const string Forged = "FORGED";

@@ -4,6 +4,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>A host whose routes are all Strict refuses bad client certificates in the TLS handshake itself:
 /// the client never reaches HTTP, and one HandshakeFailed event says why.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class StrictHandshakeTests : IAsyncLifetime
 {
     private GatewayTestHost _host = null!;

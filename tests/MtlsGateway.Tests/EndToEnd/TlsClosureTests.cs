@@ -4,6 +4,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>The gateway ends TLS with close_notify, so clients built on OpenSSL keep their session resumable after a
 /// <c>Connection: close</c> (or HTTP/1.0) response instead of paying for a full handshake on the next connection.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class TlsClosureTests
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// a route whose metadata says <c>"Gateway.AllowUpgrade": "WebSocket"</c>; elsewhere it is refused 403 problem+json
 /// <c>UpgradeNotAllowed</c> and the backend, which would answer 101 to anything, is never contacted.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class UpgradeRouteTests : IAsyncLifetime, IDisposable
 {
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(30));

@@ -5,6 +5,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary><c>Gateway:Upstreams</c> is validated with the rest: cluster, trust store, certificate and key files.</summary>
+[Trait("Category", "Unit")]
 public sealed class UpstreamConfigTests
 {
     public static TheoryData<string, Action<JsonObject>, string, string> BadUpstreams => new()

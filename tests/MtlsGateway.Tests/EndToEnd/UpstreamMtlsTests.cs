@@ -7,6 +7,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>mTLS from the gateway to its backends: the gateway presents its client certificate (with chain) and
 /// trusts a backend only through the cluster's named trust store.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class UpstreamMtlsTests(UpstreamFixture fixture) : IClassFixture<UpstreamFixture>
 {
     private readonly GatewayTestHost _host = fixture.Host;

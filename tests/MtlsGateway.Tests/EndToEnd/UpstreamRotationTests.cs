@@ -6,6 +6,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.EndToEnd;
 
 /// <summary>The gateway's upstream client certificate rotates with a configuration reload, without a restart.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class UpstreamRotationTests(UpstreamFixture fixture) : IClassFixture<UpstreamFixture>
 {
     [Fact]

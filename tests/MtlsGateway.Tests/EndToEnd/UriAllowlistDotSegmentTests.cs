@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// but names another path (<c>orders/../admin</c>, <c>%2e%2e</c>) or carries a query or fragment is refused
 /// NotAllowed on the Strict route, the hint saying why; the clean SPIFFE ID under the same pattern is admitted.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class UriAllowlistDotSegmentTests : IAsyncLifetime
 {
     private GatewayTestHost _host = null!;

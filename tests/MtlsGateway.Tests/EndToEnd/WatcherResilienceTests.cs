@@ -16,6 +16,7 @@ namespace MtlsGateway.Tests.EndToEnd;
 /// or refused, never read; a look that throws or hangs turns <c>/readyz</c> to 503 with the reason and counts in
 /// <c>mtls_gateway_config_watch_failures_total</c>, and the watcher carries on once it can.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class WatcherResilienceTests
 {
     [Fact]

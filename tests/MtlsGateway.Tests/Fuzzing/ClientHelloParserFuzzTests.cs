@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.Fuzzing;
 /// real hellos, cut into random TCP segments: it never throws, always reports a status, asks for more bytes only
 /// beyond what it has, gives the same answer however the bytes are segmented, and allocates a bounded amount.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ClientHelloParserFuzzTests
 {
     private const int Runs = 400;

@@ -13,6 +13,7 @@ namespace MtlsGateway.Tests.Fuzzing;
 /// through the same path as <c>run</c> (read the file, <see cref="GatewayConfigLoader.Load(Microsoft.Extensions.Configuration.IConfiguration, string, long, TimeProvider)"/>):
 /// no exception escapes, the outcome is a snapshot or a list of <see cref="ConfigError"/>s with paths, and it ends.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ConfigLoaderFuzzTests : IDisposable
 {
     private const int Runs = 150;

@@ -13,6 +13,7 @@ namespace MtlsGateway.Tests.Fuzzing;
 /// Random bytes behind each signature and mutated real v1/v2 headers, in random segments: it never throws, a header
 /// it accepts lies within the buffer and the bound, and segmentation never changes the verdict.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ProxyHeaderParserFuzzTests
 {
     private const int Runs = 400;

@@ -14,6 +14,7 @@ namespace MtlsGateway.Tests.Fuzzing;
 /// and the SAN lists are printable ASCII only, and the Envoy-grammar parser written from Envoy's documentation
 /// (<see cref="XfccParser"/>) reads back exactly the documented encoding of every value.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class XfccEncoderFuzzTests
 {
     private const int Runs = 500;

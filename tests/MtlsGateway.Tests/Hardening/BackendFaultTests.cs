@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// gateway's <c>Gateway:Limits:BackendActivityTimeout</c>, or a cluster's own <c>HttpRequest:ActivityTimeout</c>),
 /// never a hang; a response cut mid-body is cut for the client too, never completed with made-up bytes.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class BackendFaultTests : IAsyncLifetime
 {
     private FaultyBackend _backend = null!;

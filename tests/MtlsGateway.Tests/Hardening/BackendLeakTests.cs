@@ -11,6 +11,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// (gateway, backends and client share it) are counted before and after, within a small tolerance.
 /// </summary>
 [Collection(ResourceHeavyTests.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class BackendLeakTests(ITestOutputHelper output)
 {
     private const int Rounds = 3;

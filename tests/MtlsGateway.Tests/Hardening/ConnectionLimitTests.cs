@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// listener reachable, and admits again as soon as connections close.
 /// </summary>
 [Collection(ResourceHeavyTests.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class ConnectionLimitTests
 {
     private const int Limit = 40;

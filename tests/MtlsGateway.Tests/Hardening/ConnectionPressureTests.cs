@@ -15,6 +15,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// in docs/security.md), still admits a good client, and lets them all go when they close.
 /// </summary>
 [Collection(ResourceHeavyTests.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class ConnectionPressureTests(ITestOutputHelper output)
 {
     private const int Connections = 2000;

@@ -14,6 +14,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// listeners keep accepting for <c>Gateway:Shutdown:PreStopDelay</c> and then refuse new connections, a request in
 /// flight to a slow backend and an open passthrough stream both finish, and the process exits 0.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class GracefulShutdownTests
 {
     [Fact]

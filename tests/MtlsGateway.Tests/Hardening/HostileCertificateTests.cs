@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// Strict-only host and at the request on a mixed host, each with its contract Reason and a hint that names the flaw;
 /// the two that are legitimate (a SAN-only identity, a chain exactly at the depth limit) are admitted.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class HostileCertificateTests(HostileGatewayFixture fixture) : IClassFixture<HostileGatewayFixture>
 {
     private GatewayTestHost Host => fixture.Host;

@@ -12,6 +12,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// must never make the gateway open a connection (to fetch a missing intermediate), whether the handshake check or the
 /// request check sees it — that would let any client point the gateway at internal addresses.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class IssuerDownloadTests : IAsyncLifetime, IDisposable
 {
     private readonly TestPki _foreign = new();

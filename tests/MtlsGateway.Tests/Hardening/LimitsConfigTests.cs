@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Hardening;
 
 /// <summary><c>Gateway:Limits</c> and <c>Gateway:Shutdown</c>: safe defaults reach Kestrel and the host, values set in
 /// the file replace them, and every bad value is an error at its path.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class LimitsConfigTests
 {
     [Fact]

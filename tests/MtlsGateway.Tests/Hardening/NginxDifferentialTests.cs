@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// CRLs and depth), side by side with curl. The verdicts must equal the table in docs/security.md, "Differential check
 /// against nginx", where every difference is justified: a new disagreement, either way, fails the build.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class NginxDifferentialTests : IAsyncLifetime
 {
     private const string Section = "## Differential check against nginx";

@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// and issuing CA) sends its issuing CA, both CAs' CRLs given. nginx (<c>ssl_client_certificate root.pem; ssl_crl
 /// both.crl</c>) admits the good certificate and refuses the revoked one; the gateway must do the same.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class NginxRootOnlyDifferentialTests : IAsyncLifetime
 {
     private GatewayTestHost _gateway = null!;

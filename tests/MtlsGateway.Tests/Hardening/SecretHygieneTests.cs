@@ -13,6 +13,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// path and mode only), never an error: a fresh checkout of certs-dev (git keeps no modes) still starts.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Trait("Category", "EndToEnd")]
 public sealed class SecretHygieneTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// request headers or a body trickled — each closed at its configured timeout or rate (<c>HandshakeTimeout</c>,
 /// <c>Gateway:Limits</c>), while a good client keeps being served during the attack.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SlowClientTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);

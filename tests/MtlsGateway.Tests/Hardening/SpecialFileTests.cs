@@ -13,6 +13,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// config path and exit 1 at once; before, a FIFO hung them with no output and <c>/dev/zero</c> ran them out of
 /// memory. Each load is bounded, so a regression fails instead of hanging the suite.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class SpecialFileTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// <summary><c>Gateway:Limits:ReleaseTlsBuffers</c>: a real TLS session over loopback gets OpenSSL's
 /// SSL_MODE_RELEASE_BUFFERS, gives back its memory BIOs' handshake-sized buffers and its copy of the CA names, and
 /// data still flows both ways across many records.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class TlsBufferReleaseTests
 {
     private const long ReleaseBuffers = 0x10;

@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Hardening;
 /// Two trust stores on one gateway: a certificate that one store verifies is a stranger to a policy bound to the other,
 /// in the handshake of a Strict-only host and at request level on a mixed host, both ways round.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class TrustStoreConfusionTests : IAsyncLifetime
 {
     private GatewayTestHost _host = null!;

@@ -8,6 +8,7 @@ using MtlsGateway.Policies;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class CertificateIdentityTests : IDisposable
 {
     private readonly TestPki _pki = new();

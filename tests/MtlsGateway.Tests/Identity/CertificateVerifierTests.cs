@@ -7,6 +7,7 @@ using MtlsGateway.Pki;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class CertificateVerifierTests : IDisposable
 {
     private readonly TestPki _pki = new();

@@ -4,6 +4,7 @@ using MtlsGateway.Identity;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class ChainStatusMapperTests
 {
     [Theory]

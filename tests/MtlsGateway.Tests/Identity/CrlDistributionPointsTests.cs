@@ -3,6 +3,7 @@ using MtlsGateway.Identity.Revocation;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class CrlDistributionPointsTests
 {
     [Fact]

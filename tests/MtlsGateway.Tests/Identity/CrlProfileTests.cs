@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Identity;
 /// The CRLs the gateway refuses (RFC 5280 §5.2, §5.3), each with a CRL that breaks only that rule, as
 /// <c>validate</c> and a reload report them: a configuration error at the CRL's entry naming the rule and the OID.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class CrlProfileTests : IDisposable
 {
     private const string Entry = "Gateway:TrustStores:partners:CrlFiles:1";

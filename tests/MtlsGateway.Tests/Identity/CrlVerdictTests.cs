@@ -12,6 +12,7 @@ namespace MtlsGateway.Tests.Identity;
 /// Distribution Point's scope, removeFromCRL and certificateHold, a thisUpdate ahead of the clock, no nextUpdate.
 /// Where cheap, <c>openssl verify -crl_check_all</c> is asked the same question and must agree.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class CrlVerdictTests : IDisposable
 {
     private const string ArlUri = "http://crl.partner.test/root.crl";

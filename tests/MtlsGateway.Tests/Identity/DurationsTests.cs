@@ -2,6 +2,7 @@ using MtlsGateway.Identity;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class DurationsTests
 {
     [Theory]

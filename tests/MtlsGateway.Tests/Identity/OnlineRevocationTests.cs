@@ -12,6 +12,7 @@ namespace MtlsGateway.Tests.Identity;
 
 /// <summary><c>Revocation: Online</c>: the gateway fetches the CRLs named in the certificates' distribution points,
 /// here from a real HTTP server on loopback, verifies them with the issuer's key, caches and refreshes them.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class OnlineRevocationTests : IAsyncLifetime, IDisposable
 {
     private readonly TestPki _pki = new();

@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Identity;
 /// The most common partner set-up: the store trusts the partner's root only, the client sends its issuing CA, and ops
 /// hold both CAs' CRLs. Also the CRL binding cache and AllowPartialChain (a partner's issuing CA as the anchor).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class PartnerPkiTrustTests : IDisposable
 {
     private const string Store = "Gateway:TrustStores:partners";

@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Identity;
 /// Each RFC 5280 rule of <see cref="PathValidation"/> with a chain of <see cref="Rfc5280Corpus"/> that breaks only it: the
 /// Reason and the hint a user sees (log, 403 body, <c>mtls-gateway check</c>); the conformant neighbours are admitted.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class PathValidationTests : IDisposable
 {
     private const string Ca = "issuing CA CN=Path CA,O=Test,C=US";

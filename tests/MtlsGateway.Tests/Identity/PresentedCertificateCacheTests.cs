@@ -6,6 +6,7 @@ using MtlsGateway.Policies;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class PresentedCertificateCacheTests : IDisposable
 {
     private readonly TestPki _pki = new();

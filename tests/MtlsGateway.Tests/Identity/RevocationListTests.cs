@@ -6,6 +6,7 @@ using MtlsGateway.Pki;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class RevocationListTests : IDisposable
 {
     private readonly TestPki _pki = new();

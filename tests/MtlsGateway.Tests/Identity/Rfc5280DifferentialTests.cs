@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Identity;
 /// <c>openssl verify -x509_strict -purpose sslclient</c>, compared with the table in docs/security.md, "RFC 5280 path
 /// validation", where every difference is explained: a new verdict on either side, or a new disagreement, fails the build.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed partial class Rfc5280DifferentialTests : IDisposable
 {
     private const string Section = "## RFC 5280 path validation";

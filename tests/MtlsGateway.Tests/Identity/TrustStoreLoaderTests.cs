@@ -3,6 +3,7 @@ using MtlsGateway.Identity;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class TrustStoreLoaderTests : IDisposable
 {
     private const string Store = "Gateway:TrustStores:partners";

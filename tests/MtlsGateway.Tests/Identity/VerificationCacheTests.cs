@@ -6,6 +6,7 @@ using MtlsGateway.Identity;
 
 namespace MtlsGateway.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public sealed class VerificationCacheTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero));

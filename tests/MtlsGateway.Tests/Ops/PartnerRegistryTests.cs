@@ -7,6 +7,7 @@ namespace MtlsGateway.Tests.Ops;
 /// <summary>/api/partners lists every admitted client certificate (once per certificate and policy, its requests
 /// counted), never a refused one; the list is bounded (MaxPartners, least recent dropped) and forgets partners not
 /// seen within PartnerRetention; an expiring certificate is logged once a day and exported as a gauge.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PartnerRegistryTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using MtlsGateway.Passthrough;
 namespace MtlsGateway.Tests.Passthrough;
 
 /// <summary>The ClientHello parser against real hellos from .NET's TLS client, cut up every way a pipe can deliver them.</summary>
+[Trait("Category", "Unit")]
 public sealed class ClientHelloParserTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace MtlsGateway.Tests.Passthrough;
 
 /// <summary>Large transfers both ways at once through passthrough, checked end to end with SHA-256.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PassthroughBulkTests(ITestOutputHelper output)
 {
     private const int ClientSeed = 1;

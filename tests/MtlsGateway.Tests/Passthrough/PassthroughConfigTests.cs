@@ -5,6 +5,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Passthrough;
 
 /// <summary>A host is either passthrough or terminated, wildcards included, and belongs to one passthrough entry.</summary>
+[Trait("Category", "Unit")]
 public sealed class PassthroughConfigTests
 {
     [Fact]

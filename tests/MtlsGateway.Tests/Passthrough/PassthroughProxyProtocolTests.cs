@@ -7,6 +7,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Passthrough;
 
 /// <summary><c>SendProxyProtocol</c>: a passthrough destination learns the real client address from a PROXY v2 header.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PassthroughProxyProtocolTests
 {
     private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(15);

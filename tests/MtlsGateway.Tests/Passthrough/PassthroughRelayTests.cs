@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Passthrough;
 /// The relay seen from both ends with plain TCP destinations: byte-exact forwarding (the peeked ClientHello first),
 /// FIN passed on in each direction, failover, idle timeout, shutdown drain, events and metrics.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PassthroughRelayTests
 {
     private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(15);

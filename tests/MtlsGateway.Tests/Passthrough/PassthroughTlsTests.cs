@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Passthrough;
 /// End to end with a partner's real TLS server (Kestrel, its own CA) behind the gateway: the gateway relays the
 /// TLS session untouched, so the client sees the backend's certificate and does mutual TLS with the backend.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PassthroughTlsTests
 {
     private static Task Greet(ConnectionContext connection, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate) =>

@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Pki;
 /// The development PKI judged by the tools users will point at it: openssl for chains, purposes,
 /// host names and CRLs (at a fixed <c>-attime</c>, so the wall clock never matters), .NET for dates and keys.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class DevPkiTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2025, 3, 15, 12, 0, 0, TimeSpan.Zero);

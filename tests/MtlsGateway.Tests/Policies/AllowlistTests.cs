@@ -4,6 +4,7 @@ using MtlsGateway.Identity;
 
 namespace MtlsGateway.Tests.Policies;
 
+[Trait("Category", "Unit")]
 public sealed class AllowlistTests
 {
     private const string Sha = "4E740AB5D76036DFEA850AE3D87E43DA3C75CF7E2CCDCD03A58A5358D3A6A5BF";

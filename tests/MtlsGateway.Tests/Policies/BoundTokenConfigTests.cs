@@ -7,6 +7,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Policies;
 
 /// <summary>A policy's <c>BoundToken</c> is checked at load: every mistake at its path, saying what to do.</summary>
+[Trait("Category", "Unit")]
 public sealed class BoundTokenConfigTests
 {
     private const string KeysPath = "Gateway:Policies:tokens:BoundToken:SigningKeysFile";

@@ -5,6 +5,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.Policies;
 
 /// <summary>A policy's identity header names are checked at load: each mistake reported at its path with a fix.</summary>
+[Trait("Category", "Unit")]
 public sealed class IdentityHeaderNamesTests
 {
     public static TheoryData<string, string, string, string> BadNames => new()

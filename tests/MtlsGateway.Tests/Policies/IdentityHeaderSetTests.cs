@@ -9,6 +9,7 @@ namespace MtlsGateway.Tests.Policies;
 
 /// <summary>What the backend receives for a certificate, checked by parsers written from the formats' own grammars
 /// (Envoy's XFCC, RFC 4514, RFC 9110 lists) rather than by comparing with the encoder's output.</summary>
+[Trait("Category", "Unit")]
 public sealed class IdentityHeaderSetTests : IDisposable
 {
     private readonly TestPki _pki = new();

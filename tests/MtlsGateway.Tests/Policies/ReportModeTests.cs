@@ -10,6 +10,7 @@ namespace MtlsGateway.Tests.Policies;
 /// <summary><c>InvalidCertificate: Report</c> on a Permissive policy: a certificate that fails is admitted as no
 /// certificate, with <c>X-Client-Cert-Verified: FAILED</c> and the Reason, no identity, and one
 /// <c>CertificateReported</c> event (summarised like refusals); a Strict route on the same connection still refuses it.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ReportModeTests
 {
     [Fact]

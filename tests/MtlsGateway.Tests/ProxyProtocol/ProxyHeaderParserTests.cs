@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.ProxyProtocol;
 
 /// <summary>The PROXY protocol parser against the specification's v1 and v2 forms, over single- and multi-segment
 /// buffers, and its bounds.</summary>
+[Trait("Category", "Unit")]
 public sealed class ProxyHeaderParserTests
 {
     private static readonly IPEndPoint Client4 = new(IPAddress.Parse("203.0.113.7"), 51234);

@@ -7,6 +7,7 @@ using MtlsGateway.Tests.Support;
 namespace MtlsGateway.Tests.ProxyProtocol;
 
 /// <summary><c>Gateway:Listeners:NAME:ProxyProtocol</c> is validated with paths and fixes, like every other key.</summary>
+[Trait("Category", "Unit")]
 public sealed class ProxyProtocolConfigTests
 {
     public static TheoryData<string, JsonObject, string, string> BadSettings => new()

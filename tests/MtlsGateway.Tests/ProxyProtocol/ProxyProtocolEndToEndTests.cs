@@ -15,6 +15,7 @@ namespace MtlsGateway.Tests.ProxyProtocol;
 /// request and refusal logs; connections without a valid header, or with one from 127.0.0.2, are refused, logged
 /// and counted.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ProxyProtocolEndToEndTests : IAsyncLifetime
 {
     private static readonly IPEndPoint GatewayAddress = new(IPAddress.Parse("198.51.100.1"), 443);

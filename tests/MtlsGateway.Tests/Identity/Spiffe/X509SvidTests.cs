@@ -8,6 +8,7 @@ namespace MtlsGateway.Tests.Identity.Spiffe;
 
 /// <summary>The X509-SVID rules on a certificate whose URI SAN claims a SPIFFE ID, in a trust store with the bundle of
 /// its trust domain: a malformed ID or a leaf with signing powers is refused WrongUsage, whoever issued it.</summary>
+[Trait("Category", "Unit")]
 public sealed class X509SvidTests : IDisposable
 {
     private readonly TestPki _pki = new();
