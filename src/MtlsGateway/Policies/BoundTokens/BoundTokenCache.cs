@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -17,14 +18,32 @@ internal sealed class BoundTokenCache
 
     private readonly ConcurrentDictionary<Key, DateTimeOffset> _admitted = new();
 
+    // Kestrel hands the repeated Authorization value of a keep-alive connection back as the same string (its header
+    // string reuse is on by default): the key of a value already seen is found by reference, without hashing the
+    // token again on every request. Entries go with the strings, i.e. with the connections.
+    private readonly ConditionalWeakTable<string, KeyOfHeader> _keysByHeader = new();
+
     public int Count => _admitted.Count;
 
-    public static Key KeyOf(ReadOnlySpan<char> token, string certificateSha256)
+    private static Key KeyOf(ReadOnlySpan<char> token, string certificateSha256)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(MemoryMarshal.AsBytes(token), hash);
         var words = MemoryMarshal.Cast<byte, ulong>(hash);
         return new Key(words[0], words[1], words[2], words[3], certificateSha256);
+    }
+
+    /// <summary>The key of <paramref name="token"/> (read from the header value <paramref name="header"/>) with this certificate.</summary>
+    public Key KeyFor(string header, ReadOnlySpan<char> token, string certificateSha256)
+    {
+        if (_keysByHeader.TryGetValue(header, out var known) && string.Equals(known.Key.CertificateSha256, certificateSha256, StringComparison.Ordinal))
+        {
+            return known.Key;
+        }
+
+        var key = KeyOf(token, certificateSha256);
+        _keysByHeader.AddOrUpdate(header, new KeyOfHeader(key));
+        return key;
     }
 
     public bool IsAdmitted(in Key key, DateTimeOffset now) =>
@@ -41,4 +60,6 @@ internal sealed class BoundTokenCache
     }
 
     internal readonly record struct Key(ulong A, ulong B, ulong C, ulong D, string CertificateSha256);
+
+    private sealed record KeyOfHeader(Key Key);
 }

@@ -126,9 +126,9 @@ internal sealed class BoundTokenPolicy
                 $"the request came without a verified client certificate, so its token cannot be bound to one; policy '{policyName}' requires the certificate the token was issued for"));
         }
 
-        var token = value[Bearer.Length..].Trim();
-        var key = BoundTokenCache.KeyOf(token, certificate.Identity.Sha256);
-        return Cache.IsAdmitted(key, _time.GetUtcNow()) ? Done(BoundTokenVerdict.Admitted) : ValidateAsync(token, key, certificate);
+        var token = value.AsSpan(Bearer.Length).Trim();
+        var key = Cache.KeyFor(value, token, certificate.Identity.Sha256);
+        return Cache.IsAdmitted(key, _time.GetUtcNow()) ? Done(BoundTokenVerdict.Admitted) : ValidateAsync(token.ToString(), key, certificate);
     }
 
     private async ValueTask<BoundTokenVerdict> ValidateAsync(string token, BoundTokenCache.Key key, PresentedCertificate certificate)
