@@ -12,7 +12,7 @@ usage() {
     cat <<'EOF'
 usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-warmup] [--scenarios "LIST"]
                     [--targets "LIST"] [--clients "LIST"] [--nice N] [--connections N] [--idle-connections N]
-                    [--no-build] [--keep] [--base-port P]
+                    [--no-build] [--keep] [--base-port P] [--concurrent]
   --quick              smoke test: 1 round, 3 s per run, 2 s warm-up, 1000 idle connections (results marked smoke)
   --rounds N           run every scenario's targets N times, interleaved (order rotated each round); the report
                        gives medians and the median of the within-round ratios [3]
@@ -38,6 +38,8 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        bound to the client certificate (the cache warm); mtls-loadgen sends no headers, so with this
                        target the headerload client (bench/HeaderLoad, Go net/http, keep-alive only) joins, on every target
                        gateway-noregistry: gateway-lean with the partner registry off (Gateway:Diagnostics:MaxPartners 0)
+                       gateway-bearer: gateway-lean (BoundToken off) sent the same bearer token as gateway-boundtoken, so
+                       boundtoken ÷ bearer is what the check costs (headerload joins with it too)
                        (passthrough always compares gateway, haproxy-tcp and a direct connection)
   --clients            from: mtls-load mtls-loadgen headerload [mtls-load mtls-loadgen; headerload joins with
                        gateway-boundtoken]; every scenario a client can run runs with each
@@ -47,6 +49,10 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        for the gateway-before target
   --nice N             run the proxies, the backend and the clients at this nice value [0]; -20 (as root) on a
                        machine other work shares
+  --concurrent         keepalive and handshake: all targets under load at once (each its own client, one client kind at
+                       a time, the same measured window; they share the proxies' core): ratios between targets that
+                       a noisy machine cannot blur. Absolute figures are then per share of the core, not comparable with
+                       peers run alone.
   --connections N      keep-alive connections [32]
   --idle-connections N connections held open by the idle scenario [2000]
   --no-build           use the existing Release build
@@ -70,6 +76,7 @@ CLIENTS="mtls-load mtls-loadgen"
 NICE=0
 BEFORE_DIR=
 CONNECTIONS=32
+CONCURRENT=0
 H2_CONNECTIONS=8
 H2_STREAMS=16
 HANDSHAKE_CONNECTIONS=16
@@ -93,6 +100,7 @@ while [[ $# -gt 0 ]]; do
         --before) BEFORE_DIR="$2"; shift ;;
         --connections) CONNECTIONS="$2"; shift ;;
         --idle-connections) IDLE_CONNECTIONS="$2"; shift ;;
+        --concurrent) CONCURRENT=1 ;;
         --no-build) BUILD=0 ;;
         --keep) KEEP=1 ;;
         --base-port) BASE_PORT="$2"; shift ;;
@@ -148,13 +156,13 @@ P_NGINX=$((BASE_PORT + 43)); P_HAPROXY=$((BASE_PORT + 44)); P_HAPROXY_TCP=$((BAS
 P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BASE_PORT + 48)); P_YARP_HEADERS=$((BASE_PORT + 49))
 P_LEAN=$((BASE_PORT + 50)); P_ONLINE=$((BASE_PORT + 51)); P_OTLP_GW=$((BASE_PORT + 52)); P_TRACE1=$((BASE_PORT + 53))
 P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55)); P_BEFORE=$((BASE_PORT + 56)); P_PARTNERS10=$((BASE_PORT + 57))
-P_RATELIMIT=$((BASE_PORT + 58)); P_BOUNDTOKEN=$((BASE_PORT + 59)); P_NOREGISTRY=$((BASE_PORT + 60))
+P_RATELIMIT=$((BASE_PORT + 58)); P_BOUNDTOKEN=$((BASE_PORT + 59)); P_NOREGISTRY=$((BASE_PORT + 60)); P_BEARER=$((BASE_PORT + 61))
 P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81)); P_CDP=$((BASE_PORT + 82)); P_OTLP=$((BASE_PORT + 83))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
 for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_LEAN $P_ONLINE $P_OTLP_GW \
     $P_TRACE1 $P_TRACE100 $P_KESTREL $P_BACKEND $P_BACKEND_TLS $P_CDP $P_OTLP $P_ADMIN $P_ADMIN_QUIET $((BASE_PORT + 92)) \
     $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)) \
-    $P_RATELIMIT $P_BOUNDTOKEN $P_NOREGISTRY $((BASE_PORT + 99)) $((BASE_PORT + 100)) $((BASE_PORT + 101)); do
+    $P_RATELIMIT $P_BOUNDTOKEN $P_NOREGISTRY $P_BEARER $((BASE_PORT + 99)) $((BASE_PORT + 100)) $((BASE_PORT + 101)) $((BASE_PORT + 102)); do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -194,7 +202,7 @@ fi
 want_client() { [[ " $CLIENTS " == *" $1 "* ]]; }
 # gateway-boundtoken's second client (mtls-loadgen cannot send its token): bench/HeaderLoad, on every target of
 # the keep-alive scenario so that its ratios pair like the others'.
-if [[ " $TARGETS " == *" gateway-boundtoken "* && " $CLIENTS " != *" headerload "* ]] && command -v go >/dev/null; then CLIENTS+=" headerload"; fi
+if [[ ( " $TARGETS " == *" gateway-boundtoken "* || " $TARGETS " == *" gateway-bearer "* ) && " $CLIENTS " != *" headerload "* ]] && command -v go >/dev/null; then CLIENTS+=" headerload"; fi
 if [[ " $CLIENTS " == *" headerload "* ]]; then
     mkdir -p "$REPO/bench/.work"
     (cd "$REPO/bench/HeaderLoad" && GOCACHE="$REPO/bench/.work/go-cache" timeout 300 go build -o "$HEADERLOAD" .) >"$WORK/go-build.log" 2>&1 \
@@ -479,6 +487,9 @@ gateway_config gateway-ratelimit "$P_RATELIMIT" $((BASE_PORT + 99)) true None Wa
 gateway_config gateway-boundtoken "$P_BOUNDTOKEN" $((BASE_PORT + 100)) true None Warning "" 1 boundtoken >"$WORK/gateway-boundtoken.json"
 # -noregistry: the partner registry (the status page's Partners, one record per connection) off, to show its cost.
 gateway_config gateway-noregistry "$P_NOREGISTRY" $((BASE_PORT + 101)) true None Warning "" 1 "" 0 >"$WORK/gateway-noregistry.json"
+# -bearer: gateway-lean (BoundToken off) receiving the same bearer token as gateway-boundtoken: the pair that isolates
+# the check from the cost of parsing and forwarding a 0.7 KB header.
+gateway_config gateway-bearer "$P_BEARER" $((BASE_PORT + 102)) true None Warning >"$WORK/gateway-bearer.json"
 OTLP="\"OtlpEndpoint\": \"http://127.0.0.1:$P_OTLP\", \"OtlpProtocol\": \"HttpProtobuf\""
 gateway_config gateway-otlp "$P_OTLP_GW" $((BASE_PORT + 94)) true None Warning "{ $OTLP }" >"$WORK/gateway-otlp.json"
 gateway_config gateway-trace1 "$P_TRACE1" $((BASE_PORT + 95)) true None Warning "{ $OTLP, \"Traces\": true, \"TraceSampleRatio\": 0.01 }" >"$WORK/gateway-trace1.json"
@@ -492,9 +503,9 @@ declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS [gateway-lean]=$P_LEAN [gateway-online]=$P_ONLINE [gateway-otlp]=$P_OTLP_GW
          [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10
-         [gateway-ratelimit]=$P_RATELIMIT [gateway-boundtoken]=$P_BOUNDTOKEN [gateway-noregistry]=$P_NOREGISTRY)
+         [gateway-ratelimit]=$P_RATELIMIT [gateway-boundtoken]=$P_BOUNDTOKEN [gateway-noregistry]=$P_NOREGISTRY [gateway-bearer]=$P_BEARER)
 # Targets whose requests must carry headers (a file of "Name: value" lines, for mtls-load and curl alike).
-declare -A HEADERS_OF=([gateway-boundtoken]="$WORK/boundtoken.headers")
+declare -A HEADERS_OF=([gateway-boundtoken]="$WORK/boundtoken.headers" [gateway-bearer]="$WORK/boundtoken.headers")
 # --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.
 NICE_CMD=(nice -n "$NICE")
 
@@ -638,7 +649,8 @@ run_loadgen() {
 run_clients() {
     local label=$1 target=$2 load_args=$3 external=$4; shift 4
     local clients=$CLIENTS
-    (( ROUND % 2 == 0 )) && clients=$(echo "$CLIENTS" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
+    if [[ -n ${ONLY_CLIENT:-} ]]; then clients=$ONLY_CLIENT
+    elif (( ROUND % 2 == 0 )); then clients=$(echo "$CLIENTS" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}'); fi
     for client in $clients; do
         case $client in
             # shellcheck disable=SC2086
@@ -652,6 +664,28 @@ run_clients() {
         esac
     done
     return 0
+}
+# --concurrent: every target of the round under load at the same time, one client at a time (each target its own
+# client process, the same warm-up and measured window), so a slow second of the machine falls on all of them alike.
+# $1 = label, $2 = targets, then run_clients' arguments after the target.
+run_side_by_side() {
+    local label=$1 targets=$2 client t pids; shift 2
+    if [[ $CONCURRENT -eq 0 ]]; then
+        for t in $targets; do run_clients "$label" "$t" "$@"; done
+        return 0
+    fi
+    local clients=$CLIENTS
+    (( ROUND % 2 == 0 )) && clients=$(echo "$CLIENTS" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
+    for client in $clients; do
+        pids=()
+        # each run its own results file (concurrent appends of one file can interleave), joined once all have ended
+        for t in $targets; do JSONL="$WORK/side.$t.jsonl" ONLY_CLIENT=$client run_clients "$label" "$t" "$@" >/dev/null & pids+=("$!"); done
+        wait "${pids[@]}" || true # only these: the proxies started here are background jobs of this shell too
+        for t in $targets; do [[ -f $WORK/side.$t.jsonl ]] && cat "$WORK/side.$t.jsonl" >>"$JSONL"; rm -f "$WORK/side.$t.jsonl"; done
+        for t in $targets; do WARMED[$label/$t]=1; done
+        jq -r --arg s "$label" --arg c "$client" --argjson r "$ROUND" 'select(.scenario == $s and (.client // "mtls-load") == $c and .round == $r)
+            | "  \(.scenario) \(.target) [\($c)] (round \($r), concurrent): \(.value) \(.unit)  proxy cores \(.proxyCores)  per CPU-s \(.perProxyCpuSecond)"' "$JSONL"
+    done
 }
 skipped() { # $1 = label, $2 = target, $3 = why
     jq -cn --arg s "$1" --arg t "$2" --arg n "$3" --argjson r "$ROUND" '{scenario:$s,target:$t,round:$r,value:null,note:$n}' >>"$JSONL"
@@ -690,22 +724,16 @@ for scenario in $SCENARIOS; do
     ORDER_CONN=$(rotated "$ROUND" ${TARGETS//yarp-headers/})
     case $scenario in
         keepalive)
-            for t in $ORDER; do
-                run_clients keepalive "$t" "keepalive --connections $CONNECTIONS" "" -mode keepalive -c "$CONNECTIONS" -expect ok
-            done ;;
+            run_side_by_side keepalive "$ORDER" "keepalive --connections $CONNECTIONS" "" -mode keepalive -c "$CONNECTIONS" -expect ok ;;
         h2)
             for t in $ORDER; do
                 run_clients h2 "$t" "h2 --connections $H2_CONNECTIONS --streams $H2_STREAMS" ""
             done ;;
         handshake)
-            for t in $ORDER_CONN; do
-                run_clients handshake-full "$t" "handshake --connections $HANDSHAKE_CONNECTIONS --resume false" "" \
-                    -mode handshake -c "$HANDSHAKE_CONNECTIONS" "${LOADGEN_INSECURE[@]}"
-            done
+            run_side_by_side handshake-full "$ORDER_CONN" "handshake --connections $HANDSHAKE_CONNECTIONS --resume false" "" \
+                -mode handshake -c "$HANDSHAKE_CONNECTIONS" "${LOADGEN_INSECURE[@]}"
             # mtls-loadgen never resumes (no ClientSessionCache): resumed handshakes are mtls-load's and s_time's.
-            for t in $ORDER_CONN; do
-                run_clients handshake-resumed "$t" "handshake --connections $HANDSHAKE_CONNECTIONS --resume true" ""
-            done ;;
+            run_side_by_side handshake-resumed "$ORDER_CONN" "handshake --connections $HANDSHAKE_CONNECTIONS --resume true" "" ;;
         s_time)
             # openssl's own client, for comparison with mtls-load's handshakes: STIME_CLIENTS sequential clients in
             # parallel, `-new` (full handshake each time) and `-reuse` (resume the first session), one GET each.
