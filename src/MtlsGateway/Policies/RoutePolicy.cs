@@ -11,7 +11,7 @@ namespace MtlsGateway.Policies;
 /// </summary>
 /// <remarks>The revision changes whenever the policy's configuration does, so a reload that changes a policy changes
 /// every route under it too: YARP rebuilds those routes, and a request routed by the old route is admitted by the
-/// policy of the same configuration (<see cref="Configuration.GatewayState.FindPolicy"/>), never by the next one.</remarks>
+/// policy of the same configuration (<see cref="GatewayState.FindPolicy"/>), never by the next one.</remarks>
 internal static class RoutePolicy
 {
     /// <summary>The metadata keys; whatever a route's own metadata says under them is replaced.</summary>

@@ -7,9 +7,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity;
 using MtlsGateway.Policies;
-using MtlsGateway.Tls;
+using MtlsGateway.Runtime;
 using Yarp.ReverseProxy.Model;
 
 namespace MtlsGateway.RateLimiting;
