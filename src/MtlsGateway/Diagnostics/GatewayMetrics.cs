@@ -87,7 +87,7 @@ public sealed class GatewayMetrics
     public void ConfigReloaded(bool succeeded) =>
         _reloads.Add(1, new TagList { { "result", succeeded ? "ok" : "failed" } });
 
-    /// <summary>Counts a look at the files that threw or hung (<see cref="ConfigReloadService.WatchFailed"/>).</summary>
+    /// <summary>Counts a look at the files that threw or hung (<see cref="Loading.ConfigReloadService.WatchFailed"/>).</summary>
     public void ConfigWatchFailed() => _watchFailures.Add(1);
 
     /// <summary>Counts one completed fetch of a CRL distribution point.</summary>

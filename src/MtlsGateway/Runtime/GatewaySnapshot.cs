@@ -33,7 +33,7 @@ public sealed class GatewaySnapshot
     public required IReadOnlyList<RouteSummary> Routes { get; init; }
 
     /// <summary>YARP's routes as the loader compiled them (policy in the metadata, see <see cref="RoutePolicy"/>): all
-    /// YARP serves, through <see cref="GatewayProxyConfigProvider"/>.</summary>
+    /// YARP serves, through <see cref="Proxying.GatewayProxyConfigProvider"/>.</summary>
     public IReadOnlyList<Yarp.ReverseProxy.Configuration.RouteConfig> ProxyRoutes { get; init; } = [];
 
     /// <summary>YARP's clusters as the loader compiled them (each with a backend activity timeout).</summary>

@@ -21,7 +21,7 @@ public sealed class GatewayState
 
     public DateTimeOffset? LastReloadFailedAt { get; private set; }
 
-    /// <summary>Set while the reload watcher is failing (see <see cref="ConfigReloadService"/>); null when it works.</summary>
+    /// <summary>Set while the reload watcher is failing (see <see cref="Loading.ConfigReloadService"/>); null when it works.</summary>
     public WatcherFault? WatcherFault { get => _watcherFault; set => _watcherFault = value; }
 
     /// <summary>Set once the listeners are bound; cleared when shutdown begins.</summary>
