@@ -4,12 +4,13 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
+using MtlsGateway.Loading;
 using MtlsGateway.Ops;
 using MtlsGateway.Pki;
-using MtlsGateway.Tls;
+using MtlsGateway.Runtime;
 
 // registry-memory [PARTNERS]: loads a one-policy configuration, admits PARTNERS distinct client certificates (each on
 // its own connection, from its own address) into the partner registry with MaxPartners = PARTNERS, and prints one line
@@ -49,7 +50,7 @@ try
     var state = new GatewayState();
     state.Apply(snapshot);
     using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    var metrics = new GatewayMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), state, TimeProvider.System);
+    var metrics = new GatewayMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
     using var registry = new PartnerRegistry(state, TimeProvider.System, metrics, NullLogger<PartnerRegistry>.Instance);
     var policy = snapshot.DefaultPolicy;
 

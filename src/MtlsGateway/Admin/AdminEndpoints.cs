@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
 using MtlsGateway.Diagnostics;
-using MtlsGateway.Hosting;
 using MtlsGateway.Identity.Revocation;
 using MtlsGateway.Ops;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Admin;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
 using MtlsGateway.Policies;
+using MtlsGateway.Runtime;
 using Yarp.ReverseProxy;
 
 namespace MtlsGateway.Admin;

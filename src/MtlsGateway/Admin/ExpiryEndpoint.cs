@@ -1,10 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
 using MtlsGateway.Identity.Revocation;
 using MtlsGateway.Ops;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Admin;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using MtlsGateway.Configuration;
 using MtlsGateway.Ops;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Admin;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using MtlsGateway.Ops;
+using MtlsGateway.Diagnostics;
 
 namespace MtlsGateway.Admin;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
 using MtlsGateway.Identity.Revocation;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Admin;
 

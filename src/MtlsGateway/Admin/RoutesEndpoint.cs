@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using MtlsGateway.Configuration;
 using MtlsGateway.Ops;
 using MtlsGateway.Policies;
+using MtlsGateway.Runtime;
 using Yarp.ReverseProxy;
 
 namespace MtlsGateway.Admin;

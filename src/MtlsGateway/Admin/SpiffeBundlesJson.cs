@@ -1,6 +1,6 @@
 using System.Text.Json;
-using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Admin;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using MtlsGateway.Configuration;
 using MtlsGateway.Hosting;
+using MtlsGateway.Proxying;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Cli;
 

@@ -1,5 +1,6 @@
 using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
+using MtlsGateway.Loading;
 
 namespace MtlsGateway.Cli;
 

@@ -28,7 +28,7 @@ public sealed class AdminOptions
 
         for (var i = 0; i < options.AllowedHosts.Count; i++)
         {
-            if (Admin.AdminHosts.Problem(options.AllowedHosts[i]) is { } problem)
+            if (AdminHosts.Problem(options.AllowedHosts[i]) is { } problem)
             {
                 errors.Add(new ConfigError($"Gateway:Admin:AllowedHosts:{i}", problem));
             }

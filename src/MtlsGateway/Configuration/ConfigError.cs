@@ -5,4 +5,11 @@ namespace MtlsGateway.Configuration;
 public sealed record ConfigError(string Path, string Message)
 {
     public override string ToString() => $"{Path}: {Message}";
+
+    /// <summary>The names a message offers instead of a wrong one, sorted, or <c>(none)</c>.</summary>
+    internal static string Known(IEnumerable<string> names)
+    {
+        var list = names.Order(StringComparer.Ordinal).ToList();
+        return list.Count == 0 ? "(none)" : string.Join(", ", list);
+    }
 }

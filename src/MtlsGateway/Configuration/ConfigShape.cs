@@ -164,7 +164,7 @@ internal static class ConfigShape
             .Where(n => n.Distance <= Math.Max(2, key.Length / 3)).OrderBy(n => n.Distance).FirstOrDefault().Name;
         return nearest is not null
             ? $"'{key}' is not a setting of {parent}; did you mean '{nearest}'?"
-            : $"'{key}' is not a setting of {parent}; known: {GatewayConfigLoader.Known(names)}";
+            : $"'{key}' is not a setting of {parent}; known: {ConfigError.Known(names)}";
     }
 
     private static int Distance(string a, string b)

@@ -33,7 +33,7 @@ public sealed class GatewayOptions
     public ShutdownOptions Shutdown { get; set; } = new();
 
     /// <summary>Request logging and the summarising of repeated refusals (docs/observability.md).</summary>
-    public Diagnostics.GatewayLoggingOptions Logging { get; set; } = new();
+    public GatewayLoggingOptions Logging { get; set; } = new();
 
     /// <summary>What the status page keeps of the partners seen (docs/configuration.md, "Gateway:Diagnostics").</summary>
     public DiagnosticsOptions Diagnostics { get; set; } = new();

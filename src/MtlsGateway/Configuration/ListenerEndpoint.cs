@@ -6,7 +6,7 @@ namespace MtlsGateway.Configuration;
 public sealed record ListenerEndpoint(string Name, bool IsTls, IPEndPoint EndPoint, bool IsLocalhost, TimeSpan HandshakeTimeout)
 {
     /// <summary>PROXY protocol settings; null when the listener reads no header (Mode Off).</summary>
-    public ProxyProtocol.ProxyProtocolSettings? ProxyProtocol { get; init; }
+    public ProxyProtocolSettings? ProxyProtocol { get; init; }
 
     /// <summary>Parses <c>http(s)://host:port</c>, host being an IP address, <c>localhost</c>, <c>*</c> or <c>+</c>.</summary>
     public static ListenerEndpoint? Parse(string name, string? url, TimeSpan handshakeTimeout, string path, ICollection<ConfigError> errors)

@@ -9,5 +9,5 @@ public sealed class ListenerOptions
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>PROXY protocol from trusted load balancers (docs/deploy.md); Off by default.</summary>
-    public ProxyProtocol.ProxyProtocolOptions ProxyProtocol { get; set; } = new();
+    public ProxyProtocolOptions ProxyProtocol { get; set; } = new();
 }

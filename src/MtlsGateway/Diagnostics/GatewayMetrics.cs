@@ -1,23 +1,18 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using MtlsGateway.Configuration;
-using MtlsGateway.Identity;
-using MtlsGateway.Identity.Revocation;
 
 namespace MtlsGateway.Diagnostics;
 
 /// <summary>
 /// The gateway's instruments, on this application's <c>MtlsGateway</c> meter (created by its own
-/// <see cref="IMeterFactory"/>, so gateways sharing a process never share counts). Expiry gauges read the
-/// configuration in force at each scrape, so they follow a reload. Names are OpenTelemetry-style; the
+/// <see cref="IMeterFactory"/>, so gateways sharing a process never share counts). The gauges that read the
+/// configuration in force are <see cref="Runtime.ConfigurationGauges"/>'s. Names are OpenTelemetry-style; the
 /// <c>/metrics</c> exporter turns them into Prometheus names (docs/observability.md lists both).
 /// </summary>
 public sealed class GatewayMetrics
 {
     public const string MeterName = "MtlsGateway";
 
-    private readonly GatewayState _state;
-    private readonly TimeProvider _time;
     private readonly Counter<long> _handshakes;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _reported;
@@ -27,14 +22,10 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _watchFailures;
     private readonly Counter<long> _crlFetches;
     private readonly Counter<long> _ocspRequests;
-    private readonly FetchedCrls? _fetched;
 
-    public GatewayMetrics(IMeterFactory meterFactory, GatewayState state, TimeProvider time, FetchedCrls? fetched = null)
+    public GatewayMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        _state = state;
-        _time = time;
-        _fetched = fetched;
         Meter = meterFactory.Create(MeterName);
         _handshakes = Meter.CreateCounter<long>("mtls_gateway.handshakes", description: "TLS handshakes by listener and result (ok, refused).");
         _refusals = Meter.CreateCounter<long>("mtls_gateway.refusals",
@@ -46,20 +37,10 @@ public sealed class GatewayMetrics
         _reloads = Meter.CreateCounter<long>("mtls_gateway.config.reloads", description: "Configuration reloads by result (ok, failed).");
         _watchFailures = Meter.CreateCounter<long>("mtls_gateway.config.watch_failures",
             description: "Looks at the config file and the files it names that threw or did not finish in time; changes are not applied meanwhile.");
-        Meter.CreateObservableGauge("mtls_gateway.config.watch_failing", () => _state.WatcherFault is null ? 0 : 1,
-            description: "1 while the configuration watcher is failing (then /readyz answers 503), else 0.");
         _crlFetches = Meter.CreateCounter<long>("mtls_gateway.crl.fetches",
             description: "CRL fetches from distribution points (Revocation: Online) by trust store, issuer and result (ok, failed, refused).");
         _ocspRequests = Meter.CreateCounter<long>("mtls_gateway.ocsp.requests",
             description: "Requests to OCSP responders (Revocation: Online) by trust store and result (good, revoked, unknown, failed, refused).");
-        Meter.CreateObservableGauge("mtls_gateway.config.version", () => _state.IsLoaded ? _state.Current.Version : 0,
-            description: "Version of the configuration in force (1 at start, +1 per applied reload).");
-        Meter.CreateObservableGauge("mtls_gateway.certificate.expires_in", ObserveCertificates, unit: "s",
-            description: "Seconds until each server certificate and trust-store CA expires (negative: expired).");
-        Meter.CreateObservableGauge("mtls_gateway.crl.next_update_in", ObserveCrlsRelative, unit: "s",
-            description: "Seconds until each CRL's nextUpdate (negative: stale), from CrlFiles (source file) or fetched (source url).");
-        Meter.CreateObservableGauge("mtls_gateway.crl.next_update_timestamp", ObserveCrlsAbsolute, unit: "s",
-            description: "Each CRL's nextUpdate as Unix time, from CrlFiles (source file) or fetched (source url).");
     }
 
     /// <summary>This application's meter: other parts of the gateway (passthrough) add their instruments to it.</summary>
@@ -106,7 +87,7 @@ public sealed class GatewayMetrics
     public void ConfigReloaded(bool succeeded) =>
         _reloads.Add(1, new TagList { { "result", succeeded ? "ok" : "failed" } });
 
-    /// <summary>Counts a look at the files that threw or hung (<see cref="ConfigReloadService.WatchFailed"/>).</summary>
+    /// <summary>Counts a look at the files that threw or hung (<see cref="Loading.ConfigReloadService.WatchFailed"/>).</summary>
     public void ConfigWatchFailed() => _watchFailures.Add(1);
 
     /// <summary>Counts one completed fetch of a CRL distribution point.</summary>
@@ -133,87 +114,4 @@ public sealed class GatewayMetrics
         504 => "504",
         _ => status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
-
-    private IEnumerable<Measurement<double>> ObserveCertificates()
-    {
-        if (!_state.IsLoaded)
-        {
-            yield break;
-        }
-
-        var snapshot = _state.Current;
-        var now = _time.GetUtcNow();
-        foreach (var server in snapshot.ServerCertificates)
-        {
-            yield return new Measurement<double>((server.NotAfter - now).TotalSeconds, new TagList
-            {
-                { "kind", "server" },
-                { "subject", CertificateFacts.Name(server.Certificate) },
-                { "sha256", Fingerprints.Sha256(server.Certificate) },
-                { "trust_store", string.Empty },
-            });
-        }
-
-        foreach (var store in snapshot.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
-        {
-            var bundled = store.Spiffe?.Authorities.ToHashSet() ?? [];
-            foreach (var ca in store.Roots.Concat(store.Intermediates).Concat(bundled))
-            {
-                yield return new Measurement<double>((CertificateFacts.NotAfter(ca) - now).TotalSeconds, new TagList
-                {
-                    { "kind", bundled.Contains(ca) ? "spiffe" : store.Roots.Contains(ca) ? "root" : "intermediate" },
-                    { "subject", CertificateFacts.Name(ca) },
-                    { "sha256", Fingerprints.Sha256(ca) },
-                    { "trust_store", store.Name },
-                });
-            }
-        }
-    }
-
-    private IEnumerable<Measurement<double>> ObserveCrlsRelative() => ObserveCrls(relative: true);
-
-    private IEnumerable<Measurement<double>> ObserveCrlsAbsolute() => ObserveCrls(relative: false);
-
-    private IEnumerable<Measurement<double>> ObserveCrls(bool relative)
-    {
-        if (!_state.IsLoaded)
-        {
-            yield break;
-        }
-
-        var now = _time.GetUtcNow();
-        foreach (var store in _state.Current.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
-        {
-            foreach (var crl in store.Crls)
-            {
-                if (crl.NextUpdate is not { } next)
-                {
-                    continue;
-                }
-
-                yield return new Measurement<double>(relative ? (next - now).TotalSeconds : next.ToUnixTimeSeconds(), new TagList
-                {
-                    { "trust_store", store.Name },
-                    { "issuer", crl.Issuer.Name },
-                    { "source", "file" },
-                });
-            }
-        }
-
-        // One series per issuer: of the lists its distribution points gave, the one that lasts longest.
-        var fetched = (_fetched?.Points ?? [])
-            .Where(p => p.State.Crl?.NextUpdate is not null)
-            .GroupBy(p => (p.TrustStore, Issuer: p.State.Crl!.Issuer.Name))
-            .OrderBy(g => g.Key.TrustStore, StringComparer.Ordinal).ThenBy(g => g.Key.Issuer, StringComparer.Ordinal);
-        foreach (var issuer in fetched)
-        {
-            var next = issuer.Max(p => p.State.Crl!.NextUpdate!.Value);
-            yield return new Measurement<double>(relative ? (next - now).TotalSeconds : next.ToUnixTimeSeconds(), new TagList
-            {
-                { "trust_store", issuer.Key.TrustStore },
-                { "issuer", issuer.Key.Issuer },
-                { "source", "url" },
-            });
-        }
-    }
 }

@@ -56,4 +56,19 @@ public sealed record RefusalDetails
 
     /// <summary>Which side ended the handshake: <c>gateway</c> (our verdict) or <c>client</c>.</summary>
     public string? FailedSide { get; init; }
+
+    /// <summary>The fields a client chooses (certificate names, SNI, Host) and those built from them (the hint, the
+    /// chain status) within <see cref="RefusalFieldCaps"/>; names from the configuration and ids the gateway makes are
+    /// left as they are. Applied once, before the refusal is counted, logged or kept.</summary>
+    public RefusalDetails Capped() => this with
+    {
+        Hint = RefusalFieldCaps.Truncate(Hint, RefusalFieldCaps.HintLength)!,
+        Sni = RefusalFieldCaps.Truncate(Sni),
+        Host = RefusalFieldCaps.Truncate(Host),
+        CertSubject = RefusalFieldCaps.Truncate(CertSubject),
+        CertIssuer = RefusalFieldCaps.Truncate(CertIssuer),
+        CertSerial = RefusalFieldCaps.Truncate(CertSerial),
+        CertSha256 = RefusalFieldCaps.Truncate(CertSha256),
+        ChainStatus = RefusalFieldCaps.Truncate(ChainStatus),
+    };
 }

@@ -6,10 +6,10 @@ namespace MtlsGateway.Diagnostics;
 /// The one way a refusal is reported: its fields capped (<see cref="RefusalFieldCaps"/>), counted in the metrics every
 /// time, logged in full the first time its source is seen, summarised by <see cref="RefusalThrottle"/> after that. Callers pass their own logger so the
 /// event keeps the category of the code that decided. What is logged is also what the status page lists
-/// (<see cref="Ops.RecentRefusals"/>).
+/// (<see cref="RecentRefusals"/>).
 /// </summary>
 public sealed class RefusalReporter(
-    RefusalThrottle throttle, GatewayMetrics metrics, KestrelTlsFailureCapture tlsFailures, Ops.RecentRefusals recent, TimeProvider time)
+    RefusalThrottle throttle, GatewayMetrics metrics, KestrelTlsFailureCapture tlsFailures, RecentRefusals recent, TimeProvider time)
 {
     /// <summary>What Kestrel's TLS layer said about failed handshakes, by connection.</summary>
     public KestrelTlsFailureCapture TlsFailures => tlsFailures;

@@ -12,9 +12,10 @@ namespace MtlsGateway.Diagnostics;
 /// which its refusals are summarised by the IP. The number of tracked sources is capped: past the cap, refusals from
 /// new sources share one overflow summary instead of growing the table, and what a source keeps is capped
 /// (<see cref="RefusalFieldCaps"/>), so the table's memory is bounded too.
-/// Metrics count every refusal whatever this decides. One instance per application, driven by its TimeProvider.
+/// Metrics count every refusal whatever this decides. One instance per application, driven by its TimeProvider;
+/// <paramref name="logging"/> gives the <c>Gateway:Logging</c> options in force (a reload changes them).
 /// </summary>
-public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogger<RefusalThrottle> logger, Ops.RecentRefusals recent) : IHostedService, IDisposable
+public sealed class RefusalThrottle(Func<GatewayLoggingOptions> logging, TimeProvider time, ILogger<RefusalThrottle> logger, RecentRefusals recent) : IHostedService, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<RefusalSource, RefusalTally> _tallies = [];
@@ -152,7 +153,7 @@ public sealed class RefusalThrottle(GatewayState state, TimeProvider time, ILogg
 
     public void Dispose() => _timer?.Dispose();
 
-    private GatewayLoggingOptions Options => state.Current.Options.Logging;
+    private GatewayLoggingOptions Options => logging();
 
     private int CertificatesPerIp => Math.Max(1, Options.RefusalSummaryCertificatesPerIp);
 

@@ -10,7 +10,7 @@ namespace MtlsGateway.Diagnostics;
 /// <summary>
 /// OpenTelemetry over OTLP when <c>Gateway:Telemetry:OtlpEndpoint</c> is set: the gateway's meter and ASP.NET Core's,
 /// Kestrel's, the runtime's and HttpClient's; with <c>Traces</c>, one span per request (ASP.NET Core's, sampled), which
-/// <see cref="RequestTelemetryMiddleware"/> tags with the route, policy and refusal Reason. Unset, nothing is
+/// <see cref="Ops.RequestTelemetryMiddleware"/> tags with the route, policy and refusal Reason. Unset, nothing is
 /// registered: no listener exists, so no request creates an Activity.
 /// </summary>
 internal static class TelemetryServiceCollectionExtensions

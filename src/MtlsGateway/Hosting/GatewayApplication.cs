@@ -5,14 +5,18 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Admin;
-using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
 using MtlsGateway.Demo;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
 using MtlsGateway.Identity.Revocation;
+using MtlsGateway.Loading;
+using MtlsGateway.Ops;
 using MtlsGateway.Passthrough;
 using MtlsGateway.Policies;
+using MtlsGateway.Proxying;
 using MtlsGateway.RateLimiting;
+using MtlsGateway.Runtime;
 using MtlsGateway.Tls;
 using Serilog;
 using Serilog.Formatting.Compact;
@@ -85,6 +89,7 @@ public static class GatewayApplication
         builder.Services.TryAddSingleton(time);
         builder.Services.AddSingleton<BoundListeners>();
         builder.Services.AddOnlineRevocation();
+        builder.Services.AddHostedService<CrlRefreshService>();
         builder.Services.AddSingleton<CertificatePolicyEvaluator>();
         builder.Services.AddSingleton(new PresentedCertificateCache());
         builder.Services.AddSingleton<TlsHandshakeHandler>();
@@ -127,6 +132,7 @@ public static class GatewayApplication
         // Listening from the start, so that /metrics counts what happens before its first scrape.
         app.Services.GetRequiredService<PrometheusExporter>();
         var reloadService = app.Services.GetRequiredService<ConfigReloadService>();
+        _ = app.Services.GetRequiredService<ConfigurationGauges>(); // its gauges exist from the start, read at each scrape
         reloadService.Reloaded += app.Services.GetRequiredService<GatewayMetrics>().ConfigReloaded;
         reloadService.WatchFailed += app.Services.GetRequiredService<GatewayMetrics>().ConfigWatchFailed;
         app.Services.GetRequiredService<FetchedCrls>().Fetched += app.Services.GetRequiredService<GatewayMetrics>().CrlFetched;
@@ -152,7 +158,7 @@ public static class GatewayApplication
             state.ListenersReady = true;
             var configLogger = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("MtlsGateway.Configuration");
             configLogger.ConfigLoaded(snapshot.Version, configPath, snapshot.Hash);
-            TrustStoreWarnings.Log(configLogger, snapshot, time.GetUtcNow());
+            TrustStoreWarnings.Log(configLogger, snapshot.TrustStores.Values, time.GetUtcNow());
         });
         lifetime.ApplicationStopping.Register(() => state.ListenersReady = false);
         return app;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Hosting;
 

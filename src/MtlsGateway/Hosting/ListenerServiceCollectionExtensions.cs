@@ -5,15 +5,18 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
+using MtlsGateway.Connections.ProxyProtocol;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Passthrough;
-using MtlsGateway.ProxyProtocol;
+using MtlsGateway.Runtime;
 using MtlsGateway.Tls;
 
 namespace MtlsGateway.Hosting;
 
-/// <summary>Binds Kestrel to the configured listeners: each TLS listener gets the gateway's connection
-/// middleware, Kestrel's TLS layer with the per-SNI handshake handler, and the completion marker.</summary>
+/// <summary>Binds Kestrel to the configured listeners, each with the connection's path in order: the connection limit,
+/// the PROXY header, the ClientHello peek; on TLS listeners then passthrough by SNI, the handshake outcome around
+/// Kestrel's TLS layer (with the per-SNI handshake handler), and the completed session's middleware.</summary>
 internal static class ListenerServiceCollectionExtensions
 {
     public static IServiceCollection AddGatewayListeners(this IServiceCollection services, GatewaySnapshot snapshot)
@@ -64,12 +67,16 @@ internal static class ListenerServiceCollectionExtensions
                     services.GetRequiredService<ProxyProtocolMetrics>()).OnConnectionAsync);
             }
 
-            options.Use(next => new ListenerConnectionMiddleware(next, named, state, time, logger, services.GetRequiredService<RefusalReporter>(),
-                services.GetRequiredService<PassthroughProxy>()).OnConnectionAsync);
+            var reporter = services.GetRequiredService<RefusalReporter>();
+            options.Use(next => new ListenerConnectionMiddleware(next, named, state, time, logger, reporter).OnConnectionAsync);
             if (!listener.IsTls)
             {
                 return;
             }
+
+            // By the SNI just peeked: passthrough hosts leave here, the others go through Kestrel's TLS layer.
+            options.Use(next => new PassthroughMiddleware(next, services.GetRequiredService<PassthroughProxy>()).OnConnectionAsync);
+            options.Use(next => new HandshakeOutcomeMiddleware(next, named, time, logger, reporter).OnConnectionAsync);
 
             var handshake = services.GetRequiredService<TlsHandshakeHandler>();
             options.UseHttps(new TlsHandshakeCallbackOptions
@@ -79,7 +86,7 @@ internal static class ListenerServiceCollectionExtensions
             });
             // Read at start like every limit: the mode also sticks to OpenSSL's shared contexts.
             var bufferRelease = state.Current.Options.Limits.ReleaseTlsBuffers ? services.GetRequiredService<OpenSslBufferRelease>() : null;
-            options.Use(next => new HandshakeCompletedMiddleware(next, bufferRelease).OnConnectionAsync);
+            options.Use(next => new HandshakeAndCloseNotifyMiddleware(next, bufferRelease).OnConnectionAsync);
         });
     }
 

@@ -169,4 +169,13 @@ internal static class DistinguishedNames
     }
 
     private sealed record Attribute(string Oid, byte[] Encoded, string? Text);
+
+    /// <summary>The form a name is looked up by (partners by their CAs' subjects, certificates by their issuers):
+    /// <see cref="Format"/> without white space.</summary>
+    public static string LookupKey(X500DistinguishedName name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var formatted = DistinguishedNames.Format(name);
+        return formatted.Any(char.IsWhiteSpace) ? string.Concat(formatted.Where(c => !char.IsWhiteSpace(c))) : formatted;
+    }
 }

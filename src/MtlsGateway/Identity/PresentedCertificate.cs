@@ -36,12 +36,9 @@ public sealed class PresentedCertificate
     /// <summary>The issuer names of the leaf and of each certificate sent with it, leaf's first, in the form
     /// <see cref="Policies.PartnerIndex"/> looks partners up by; read once, on first use.</summary>
     /// <remarks>An array, not a list interface: the handshake enumerates it without allocating.</remarks>
-    internal string[] IssuerKeys => _issuerKeys ??= [.. new[] { Leaf }.Concat(Chain).Select(c => Policies.PartnerIndex.Key(c.IssuerName)).Distinct(StringComparer.OrdinalIgnoreCase)];
+    internal string[] IssuerKeys => _issuerKeys ??= [.. new[] { Leaf }.Concat(Chain).Select(c => DistinguishedNames.LookupKey(c.IssuerName)).Distinct(StringComparer.OrdinalIgnoreCase)];
 
     private string[]? _issuerKeys;
-
-    /// <summary>Identity header values computed for this certificate, per policy (once, not per request or connection).</summary>
-    internal Policies.IdentityHeaderCache IdentityHeaders { get; } = new();
 
     /// <summary>Copies <paramref name="leaf"/> and the certificates of <paramref name="sent"/> other than the leaf.</summary>
     public static PresentedCertificate Copy(X509Certificate leaf, IEnumerable<X509Certificate2>? sent) =>

@@ -11,9 +11,9 @@ namespace MtlsGateway.Identity;
 internal static class TrustStoreWarnings
 {
     /// <summary>What <c>validate</c> prints, as one <c>TrustStoreWarning</c> event per warning (<c>run</c> at start and after each reload).</summary>
-    public static void Log(ILogger logger, GatewaySnapshot snapshot, DateTimeOffset at)
+    public static void Log(ILogger logger, IEnumerable<TrustStore> stores, DateTimeOffset at)
     {
-        foreach (var store in snapshot.TrustStores.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        foreach (var store in stores.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
             foreach (var warning in For(store, at))
             {

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
 using MtlsGateway.Policies;
-using MtlsGateway.Tls;
 
 namespace MtlsGateway.Ops;
 

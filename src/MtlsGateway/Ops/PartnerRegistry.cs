@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
 using MtlsGateway.Policies;
-using MtlsGateway.Tls;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Ops;
 
@@ -26,6 +28,8 @@ public sealed class PartnerRegistry : IHostedService, IDisposable
 
     private readonly ConcurrentDictionary<PartnerKey, PartnerRecord> _records = new();
     private readonly ConcurrentDictionary<string, long> _warned = new(StringComparer.Ordinal);
+    // Each connection's record, found on its first admitted request; weak: it goes with the connection.
+    private readonly ConditionalWeakTable<GatewayConnection, PartnerSighting> _sightings = [];
     private readonly Lock _trimLock = new();
     private readonly GatewayState _state;
     private readonly TimeProvider _time;
@@ -59,11 +63,10 @@ public sealed class PartnerRegistry : IHostedService, IDisposable
         }
 
         var now = _time.GetUtcNow();
-        var sighting = connection.Partner;
-        if (sighting is null || !ReferenceEquals(sighting.Policy, policy) || sighting.Record.Evicted)
+        if (!_sightings.TryGetValue(connection, out var sighting) || !ReferenceEquals(sighting.Policy, policy) || sighting.Record.Evicted)
         {
             sighting = new PartnerSighting(policy, Track(certificate.Identity, policy, partner, remoteIp, now));
-            connection.Partner = sighting;
+            _sightings.AddOrUpdate(connection, sighting);
         }
 
         sighting.Record.Requested(now);

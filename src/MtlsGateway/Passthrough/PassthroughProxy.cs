@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
+using MtlsGateway.Connections.ProxyProtocol;
 using MtlsGateway.Diagnostics;
-using MtlsGateway.Tls;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Passthrough;
 
@@ -108,7 +110,7 @@ public sealed class PassthroughProxy(
         using var deadline = new CancellationTokenSource(timeout, time);
         try
         {
-            await backend.SendAsync(ProxyProtocol.ProxyHeaderWriter.V2(client, context.LocalEndPoint as IPEndPoint), SocketFlags.None, deadline.Token);
+            await backend.SendAsync(ProxyHeaderWriter.V2(client, context.LocalEndPoint as IPEndPoint), SocketFlags.None, deadline.Token);
             return true;
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)

@@ -31,7 +31,7 @@ public sealed class PartnerIndex
 
             foreach (var ca in cas)
             {
-                var list = bySubject.TryGetValue(Key(ca.SubjectName), out var found) ? found : bySubject[Key(ca.SubjectName)] = [];
+                var list = bySubject.TryGetValue(DistinguishedNames.LookupKey(ca.SubjectName), out var found) ? found : bySubject[DistinguishedNames.LookupKey(ca.SubjectName)] = [];
                 if (!list.Contains(partner))
                 {
                     list.Add(partner);
@@ -50,11 +50,4 @@ public sealed class PartnerIndex
     /// <summary>The partners whose store holds a CA with subject <paramref name="issuerKey"/> (a <see cref="Key"/>), in policy order.</summary>
     public bool TryGet(string issuerKey, out PolicyPartner[] partners) => _bySubject.TryGetValue(issuerKey, out partners!);
 
-    /// <summary>The lookup form of a name.</summary>
-    public static string Key(X500DistinguishedName name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var formatted = DistinguishedNames.Format(name);
-        return formatted.Any(char.IsWhiteSpace) ? string.Concat(formatted.Where(c => !char.IsWhiteSpace(c))) : formatted;
-    }
 }

@@ -5,13 +5,13 @@ namespace MtlsGateway.Policies;
 /// <summary>
 /// How a route carries its gateway policy through YARP. The loader takes each route's <c>AuthorizationPolicy</c> (a
 /// gateway policy name) out of YARP's hands into the route's metadata, resolved (no "Default" alias left) and with the
-/// policy's revision, where <see cref="PolicyEnforcementMiddleware"/> reads it. YARP would otherwise turn it into
+/// policy's revision, where <see cref="Proxying.PolicyEnforcementMiddleware"/> reads it. YARP would otherwise turn it into
 /// ASP.NET Core authorization metadata and the authorization middleware would evaluate it a second time, at a cost,
 /// on every request.
 /// </summary>
 /// <remarks>The revision changes whenever the policy's configuration does, so a reload that changes a policy changes
 /// every route under it too: YARP rebuilds those routes, and a request routed by the old route is admitted by the
-/// policy of the same configuration (<see cref="Configuration.GatewayState.FindPolicy"/>), never by the next one.</remarks>
+/// policy of the same configuration (<see cref="Runtime.GatewayState.FindPolicy"/>), never by the next one.</remarks>
 internal static class RoutePolicy
 {
     /// <summary>The metadata keys; whatever a route's own metadata says under them is replaced.</summary>

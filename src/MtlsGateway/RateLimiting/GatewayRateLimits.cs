@@ -7,9 +7,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Configuration;
+using MtlsGateway.Connections;
 using MtlsGateway.Diagnostics;
+using MtlsGateway.Identity;
 using MtlsGateway.Policies;
-using MtlsGateway.Tls;
+using MtlsGateway.Runtime;
 using Yarp.ReverseProxy.Model;
 
 namespace MtlsGateway.RateLimiting;
@@ -18,7 +20,7 @@ namespace MtlsGateway.RateLimiting;
 /// <c>Gateway:RateLimits</c> as ASP.NET Core rate limiter policies: each name is registered at start, and each request
 /// takes its limit's settings from the configuration in force, so a reload that changes them applies to the next
 /// request. The partition (<see cref="RateLimitPartitionBy"/>) is read from what admission established, which is why
-/// the limiter runs after <see cref="PolicyEnforcementMiddleware"/>. A refusal is a 429 problem+json with an honest
+/// the limiter runs after <see cref="Proxying.PolicyEnforcementMiddleware"/>. A refusal is a 429 problem+json with an honest
 /// <c>Retry-After</c>, reported like every refusal and counted by policy and partition kind (never by certificate).
 /// </summary>
 public sealed class GatewayRateLimits

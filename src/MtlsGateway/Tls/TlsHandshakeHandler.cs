@@ -3,22 +3,23 @@ using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
 using MtlsGateway.Policies;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Tls;
 
 /// <summary>
 /// Kestrel's per-connection TLS hook: picks the plan for the connection's SNI (the one the listener middleware
 /// peeked) and, for hosts whose routes are all Strict, refuses in the handshake a client certificate that the
-/// policies would refuse. The verdict is recorded on the connection so that the refusal can be logged with its reason.
+/// policies would refuse. The verdict is recorded on the connection's <see cref="TlsHandshake"/> so that the refusal
+/// can be logged with its reason.
 /// </summary>
 public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, PresentedCertificateCache presentedCertificates)
 {
-    // SslStream hands the validation callback only itself: this finds the connection it belongs to.
-    private readonly ConditionalWeakTable<SslStream, GatewayConnection> _connections = [];
+    // SslStream hands the validation callback only itself: this finds the handshake it belongs to.
+    private readonly ConditionalWeakTable<SslStream, TlsHandshake> _handshakes = [];
     private readonly ConditionalWeakTable<GatewaySnapshot, TlsPlanSelector> _selectors = [];
 
     public TlsPlanSelector SelectorFor(GatewaySnapshot snapshot) =>
@@ -27,8 +28,9 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, Pr
     public ValueTask<SslServerAuthenticationOptions> OnConnectionAsync(TlsHandshakeCallbackContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var connection = context.Connection.Features.Get<GatewayConnection>()
-            ?? throw new InvalidOperationException("The connection was not accepted by the gateway's listener middleware.");
+        var handshake = context.Connection.Features.Get<TlsHandshake>()
+            ?? throw new InvalidOperationException("The connection did not pass the gateway's handshake outcome middleware.");
+        var connection = handshake.Connection;
         connection.HelloReceived = true;
         // The peeked hello's SNI, not context.ClientHelloInfo.ServerName: .NET parses only the hello's first record,
         // so a hello split over records (RFC 8446 §5.1) would get the no-SNI plan and no Host≠SNI check.
@@ -38,24 +40,26 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, Pr
         var plan = SelectorFor(connection.Snapshot).Select(sni);
         if (plan is null)
         {
-            connection.Refusal = new HandshakeRefusal(
+            handshake.Refusal = new HandshakeRefusal(
                 RejectReason.UnknownHost,
                 $"no server certificate serves SNI '{sni}' and none is the default; add the name to Gateway:ServerCertificates Hosts, or set Default on one",
                 null, null, null);
             throw new AuthenticationException($"No server certificate for SNI '{sni}'.");
         }
 
-        connection.Plan = plan;
-        _connections.AddOrUpdate(context.SslStream, connection);
+        handshake.Plan = plan;
+        _handshakes.AddOrUpdate(context.SslStream, handshake);
         return ValueTask.FromResult(plan.Options);
     }
 
     private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (sender is not SslStream stream || !_connections.TryGetValue(stream, out var connection) || connection.Plan is not { } plan)
+        if (sender is not SslStream stream || !_handshakes.TryGetValue(stream, out var handshake) || handshake.Plan is not { } plan)
         {
             return false;
         }
+
+        var connection = handshake.Connection;
 
         if (certificate is null)
         {
@@ -65,7 +69,7 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, Pr
             }
 
             var names = string.Join(", ", plan.HandshakePolicies.Select(p => p.Name));
-            connection.Refusal = new HandshakeRefusal(
+            handshake.Refusal = new HandshakeRefusal(
                 RejectReason.NoCertificate,
                 $"the client sent no certificate, and every route of host '{connection.Sni ?? "(no SNI)"}' requires one (policy {names}); configure the client with its certificate and key",
                 names, string.Join(", ", plan.HandshakePolicies.SelectMany(p => p.TrustStores).Select(s => s.Name).Distinct()), null)
@@ -97,7 +101,7 @@ public sealed class TlsHandshakeHandler(CertificatePolicyEvaluator evaluator, Pr
             refusingPolicy ??= policy;
         }
 
-        connection.Refusal = new HandshakeRefusal(
+        handshake.Refusal = new HandshakeRefusal(
             refusal!.Reason!.Value, refusal.Hint!, refusingPolicy!.Name, refusal.TrustStore ?? refusingPolicy.TrustStoreNames, refusal.ChainStatus)
         {
             Partner = refusal.Partner?.Name,

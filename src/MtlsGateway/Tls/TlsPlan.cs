@@ -1,4 +1,5 @@
 using System.Net.Security;
+using MtlsGateway.Identity;
 using MtlsGateway.Policies;
 
 namespace MtlsGateway.Tls;

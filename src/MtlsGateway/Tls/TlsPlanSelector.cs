@@ -3,7 +3,9 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
+using MtlsGateway.Identity;
 using MtlsGateway.Policies;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Tls;
 

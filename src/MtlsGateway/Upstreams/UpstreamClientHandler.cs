@@ -1,4 +1,5 @@
-using MtlsGateway.Configuration;
+using MtlsGateway.Identity;
+using MtlsGateway.Runtime;
 
 namespace MtlsGateway.Upstreams;
 

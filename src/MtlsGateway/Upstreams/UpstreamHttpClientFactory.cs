@@ -2,9 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
-using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Identity;
+using MtlsGateway.Runtime;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MtlsGateway.Upstreams;

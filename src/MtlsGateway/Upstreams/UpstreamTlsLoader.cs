@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using MtlsGateway.Configuration;
 using MtlsGateway.Identity;
 using MtlsGateway.Pki;
-using MtlsGateway.Tls;
 
 namespace MtlsGateway.Upstreams;
 
@@ -32,7 +31,7 @@ internal static class UpstreamTlsLoader
             var path = $"Gateway:Upstreams:{clusterId}";
             if (!clusters.TryGetValue(clusterId, out var cluster))
             {
-                errors.Add(new ConfigError(path, $"'{clusterId}' is not a cluster in ReverseProxy:Clusters; known: {GatewayConfigLoader.Known(clusters.Keys)}"));
+                errors.Add(new ConfigError(path, $"'{clusterId}' is not a cluster in ReverseProxy:Clusters; known: {ConfigError.Known(clusters.Keys)}"));
             }
             else
             {
@@ -42,7 +41,7 @@ internal static class UpstreamTlsLoader
             TrustStore? store = null;
             if (upstream.TrustStore is { } storeName && !trustStores.TryGetValue(storeName, out store) && !options.TrustStores.ContainsKey(storeName))
             {
-                errors.Add(new ConfigError($"{path}:TrustStore", $"'{storeName}' is not a trust store; known: {GatewayConfigLoader.Known(options.TrustStores.Keys)}"));
+                errors.Add(new ConfigError($"{path}:TrustStore", $"'{storeName}' is not a trust store; known: {ConfigError.Known(options.TrustStores.Keys)}"));
             }
 
             var certificate = upstream.ClientCertificate is { } files
@@ -64,8 +63,8 @@ internal static class UpstreamTlsLoader
             return null;
         }
 
-        var certificate = ServerCertificateLoader.LoadWithKey(certFile, keyFile, path, errors, out var chain);
-        ServerCertificateLoader.CheckKeyFileMode(keyFile, $"{path}:KeyFile", exposures);
+        var certificate = KeyPairFiles.Load(certFile, keyFile, path, errors, out var chain);
+        KeyPairFiles.CheckKeyMode(keyFile, $"{path}:KeyFile", exposures);
         if (certificate is not null && !CertificateFacts.AllowsExtendedUsage(certificate, Oids.ClientAuth))
         {
             errors.Add(new ConfigError($"{path}:CertificateFile",

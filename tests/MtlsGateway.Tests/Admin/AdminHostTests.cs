@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using MtlsGateway.Admin;
+using MtlsGateway.Configuration;
 using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.Admin;

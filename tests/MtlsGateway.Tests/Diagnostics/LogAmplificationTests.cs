@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Pki;
 using MtlsGateway.Tests.Admin;

@@ -1,3 +1,4 @@
+using MtlsGateway.Connections;
 using MtlsGateway.Diagnostics;
 using MtlsGateway.Tls;
 
@@ -28,7 +29,7 @@ public sealed class TlsFailureClassifierTests
 
         var (actual, hint) = TlsFailureClassifier.Classify(
             new CapturedTlsFailure(false, "System.Security.Authentication.AuthenticationException", "Authentication failed, see inner exception.", innermost),
-            connection, "public", Timeout, TimeSpan.FromMilliseconds(5));
+            new TlsHandshake(connection), "public", Timeout, TimeSpan.FromMilliseconds(5));
 
         actual.ToString().Should().Be(reason);
         hint.Should().Contain(hintPart);
@@ -39,7 +40,7 @@ public sealed class TlsFailureClassifierTests
     {
         var connection = new GatewayConnection("public", isTls: true, snapshot: null!) { HelloReceived = true };
 
-        var (reason, hint) = TlsFailureClassifier.Classify(new CapturedTlsFailure(true, null, null, null), connection, "public", Timeout, TimeSpan.FromSeconds(3));
+        var (reason, hint) = TlsFailureClassifier.Classify(new CapturedTlsFailure(true, null, null, null), new TlsHandshake(connection), "public", Timeout, TimeSpan.FromSeconds(3));
 
         reason.Should().Be(RejectReason.HandshakeTimeout);
         hint.Should().Contain("10 s").And.Contain("Gateway:Listeners:public:HandshakeTimeout");
@@ -52,7 +53,7 @@ public sealed class TlsFailureClassifierTests
 
         var (reason, _) = TlsFailureClassifier.Classify(
             new CapturedTlsFailure(false, "System.IO.IOException", "Received an unexpected EOF or 0 bytes from the transport stream.", "Received an unexpected EOF or 0 bytes from the transport stream."),
-            connection, "public", Timeout, TimeSpan.FromMilliseconds(5));
+            new TlsHandshake(connection), "public", Timeout, TimeSpan.FromMilliseconds(5));
 
         reason.Should().Be(RejectReason.MalformedClientHello);
     }

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using MtlsGateway.Configuration;
+using MtlsGateway.Runtime;
 using MtlsGateway.Tests.Policies;
 using MtlsGateway.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Numerics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using MtlsGateway.Identity;
 using MtlsGateway.Pki;
 using MtlsGateway.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using MtlsGateway.Cli;
+using MtlsGateway.Connections;
 using MtlsGateway.Hosting;
 using MtlsGateway.Tests.Support;
 

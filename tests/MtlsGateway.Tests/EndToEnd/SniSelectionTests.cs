@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Text.Json.Nodes;
+using MtlsGateway.Identity;
 using MtlsGateway.Pki;
 using MtlsGateway.Tests.Support;
 

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using MtlsGateway.Configuration;
+using MtlsGateway.Loading;
 using MtlsGateway.Pki;
 using MtlsGateway.Tests.Hardening;
 using MtlsGateway.Tests.Support;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using FsCheck;
 using FsCheck.Fluent;
+using MtlsGateway.Connections;
 using MtlsGateway.Passthrough;
 using MtlsGateway.Tests.Passthrough;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
 using MtlsGateway.Configuration;
+using MtlsGateway.Loading;
 using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.Fuzzing;

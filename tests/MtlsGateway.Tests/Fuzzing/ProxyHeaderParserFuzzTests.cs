@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using FsCheck;
 using FsCheck.Fluent;
-using MtlsGateway.ProxyProtocol;
+using MtlsGateway.Connections.ProxyProtocol;
 using MtlsGateway.Tests.Passthrough;
 using MtlsGateway.Tests.ProxyProtocol;
 

@@ -4,6 +4,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using MtlsGateway.Identity;
 using MtlsGateway.Policies;
+using MtlsGateway.Proxying;
 using MtlsGateway.Tests.Policies;
 
 namespace MtlsGateway.Tests.Fuzzing;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MtlsGateway.Configuration;
+using MtlsGateway.Loading;
 using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.Hardening;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using MtlsGateway.Configuration;
+using MtlsGateway.Loading;
 using MtlsGateway.Tests.Support;
 using Serilog.Formatting.Compact;
 

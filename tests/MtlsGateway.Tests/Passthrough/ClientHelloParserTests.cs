@@ -1,4 +1,5 @@
 using System.Buffers;
+using MtlsGateway.Connections;
 using MtlsGateway.Passthrough;
 
 namespace MtlsGateway.Tests.Passthrough;

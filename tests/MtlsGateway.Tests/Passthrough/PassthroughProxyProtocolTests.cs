@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using MtlsGateway.ProxyProtocol;
+using MtlsGateway.Connections.ProxyProtocol;
 using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.Passthrough;

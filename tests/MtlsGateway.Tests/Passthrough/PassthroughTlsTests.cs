@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using MtlsGateway.Identity;
 using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.Passthrough;

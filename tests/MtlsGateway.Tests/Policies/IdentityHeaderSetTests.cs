@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtlsGateway.Configuration;
-using MtlsGateway.Pki;
 using MtlsGateway.Policies;
+using MtlsGateway.Proxying;
 using MtlsGateway.Tests.Identity;
 
 namespace MtlsGateway.Tests.Policies;

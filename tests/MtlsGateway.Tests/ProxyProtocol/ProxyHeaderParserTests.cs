@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Text;
-using MtlsGateway.ProxyProtocol;
+using MtlsGateway.Connections.ProxyProtocol;
 using MtlsGateway.Tests.Passthrough;
 
 namespace MtlsGateway.Tests.ProxyProtocol;

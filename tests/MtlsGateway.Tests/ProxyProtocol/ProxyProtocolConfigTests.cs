@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using MtlsGateway.Cli;
-using MtlsGateway.ProxyProtocol;
+using MtlsGateway.Configuration;
 using MtlsGateway.Tests.Support;
 
 namespace MtlsGateway.Tests.ProxyProtocol;

@@ -1,4 +1,4 @@
-using MtlsGateway.Configuration;
+using MtlsGateway.Loading;
 
 namespace MtlsGateway.Tests.Support;
 

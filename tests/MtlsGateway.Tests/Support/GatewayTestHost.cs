@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using MtlsGateway.Connections;
 using MtlsGateway.Demo;
 using MtlsGateway.Hosting;
 using MtlsGateway.Pki;

@@ -8,7 +8,7 @@ namespace MtlsGateway.Identity.Revocation;
 
 /// <summary>
 /// <c>Revocation: Online</c>: the CRLs named in certificates' CRL Distribution Points, fetched by the gateway, verified
-/// with the issuer's key, kept in memory (and in <c>CrlCacheFolder</c>) and refreshed by <see cref="CrlRefreshService"/>
+/// with the issuer's key, kept in memory (and in <c>CrlCacheFolder</c>) and refreshed by <see cref="Loading.CrlRefreshService"/>
 /// before their nextUpdate. Tracked per (trust store, issuer name + key, URL), so a list fetched for one certificate
 /// serves every certificate of that issuer naming the same URL.
 /// </summary>

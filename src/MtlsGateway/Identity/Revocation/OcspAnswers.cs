@@ -11,7 +11,7 @@ namespace MtlsGateway.Identity.Revocation;
 /// <c>Revocation: Online</c>, last step: the OCSP responders named in a certificate's Authority Information Access
 /// (<c>http://</c> only), asked when neither CrlFiles nor its distribution points gave a current CRL. Answers are
 /// verified (<see cref="OcspAnswerCheck"/>) and cached per (issuer name + key, serial) until their nextUpdate; a
-/// certificate seen since its answer arrived is asked again in the background before that (<see cref="CrlRefreshService"/>).
+/// certificate seen since its answer arrived is asked again in the background before that (<see cref="Loading.CrlRefreshService"/>).
 /// </summary>
 /// <remarks>
 /// <para>The same safety as CRL fetches (<see cref="FetchedCrls"/>): asked only once the chain verified to the store's

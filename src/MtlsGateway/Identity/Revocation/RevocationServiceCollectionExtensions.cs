@@ -2,7 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace MtlsGateway.Identity.Revocation;
 
-/// <summary>Registers the verdict cache over a verifier that fetches CRLs for <c>Revocation: Online</c>, and their refresh.</summary>
+/// <summary>Registers the verdict cache over a verifier that fetches CRLs for <c>Revocation: Online</c> (their refresh,
+/// <see cref="Loading.CrlRefreshService"/>, follows the configuration in force and is registered with it).</summary>
 internal static class RevocationServiceCollectionExtensions
 {
     public static IServiceCollection AddOnlineRevocation(this IServiceCollection services)
@@ -13,7 +14,6 @@ internal static class RevocationServiceCollectionExtensions
             var fetched = sp.GetRequiredService<FetchedCrls>();
             return new VerificationCache(new CertificateVerifier(fetched), sp.GetRequiredService<TimeProvider>(), fetched: fetched);
         });
-        services.AddHostedService<CrlRefreshService>();
         return services;
     }
 }
