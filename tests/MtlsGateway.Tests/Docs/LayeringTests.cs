@@ -7,6 +7,7 @@ namespace MtlsGateway.Tests.Docs;
 /// The folders of <c>src/MtlsGateway</c> depend on each other one way: a folder uses only folders listed before it in
 /// the Layers section of docs/architecture.md, the one place the order is written (this test reads it from there).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed partial class LayeringTests
 {
     private static readonly string Source = RepositoryPaths.Combine("src", "MtlsGateway");
