@@ -23,6 +23,21 @@ internal static class ProxyConfigReader
     public static List<ClusterConfig> ReadClusters(IConfiguration configuration, ICollection<ConfigError> errors) =>
         configuration.GetSection($"{SectionName}:Clusters").GetChildren().Select(c => ReadCluster(c, errors)).ToList();
 
+    /// <summary>YARP ignores a key it does not know (a misspelt <c>Match</c> leaves the route without one): each is
+    /// reported with the nearest key YARP does know. <paramref name="reported"/>: keys another check reports.</summary>
+    private static void KnownKeys(IConfigurationSection section, Type type, ICollection<ConfigError> errors, string? reported = null)
+    {
+        var known = type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Select(p => p.Name).Where(n => n != reported).ToList();
+        foreach (var child in section.GetChildren())
+        {
+            if (child.Key != reported && !known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add(new ConfigError(child.Path, ConfigShape.UnknownKey(child.Key, section.Path, known)));
+            }
+        }
+    }
+
     private static RouteConfig ReadRoute(IConfigurationSection section, ICollection<ConfigError> errors)
     {
         if (!string.IsNullOrEmpty(section["RouteId"]))
@@ -30,6 +45,8 @@ internal static class ProxyConfigReader
             errors.Add(new ConfigError($"{section.Path}:RouteId", "routes are objects keyed by their id; remove RouteId (the key is the id)"));
         }
 
+        KnownKeys(section, typeof(RouteConfig), errors, nameof(RouteConfig.RouteId));
+        KnownKeys(section.GetSection(nameof(RouteConfig.Match)), typeof(RouteMatch), errors);
         return new RouteConfig
         {
             RouteId = section.Key,
@@ -86,9 +103,11 @@ internal static class ProxyConfigReader
 
     private static ClusterConfig ReadCluster(IConfigurationSection section, ICollection<ConfigError> errors)
     {
+        KnownKeys(section, typeof(ClusterConfig), errors, nameof(ClusterConfig.ClusterId));
         var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
         foreach (var destination in section.GetSection(nameof(ClusterConfig.Destinations)).GetChildren())
         {
+            KnownKeys(destination, typeof(DestinationConfig), errors);
             destinations[destination.Key] = new DestinationConfig
             {
                 Address = destination[nameof(DestinationConfig.Address)] ?? string.Empty,

@@ -26,6 +26,28 @@ public sealed class RouteFeatureConfigTests
         ValidateCommand.Load(folder.ConfigPath, TimeProvider.System).ShouldReport($"ReverseProxy:Routes:status:{key}", message);
     }
 
+    /// <summary>YARP itself ignores keys it does not know: a misspelt one is reported with the key YARP knows.</summary>
+    [Theory]
+    [InlineData("Routes:status", "Trasforms", "'Trasforms' is not a setting of ReverseProxy:Routes:status; did you mean 'Transforms'?")]
+    [InlineData("Routes:status:Match", "Paths", "did you mean 'Path'?")]
+    [InlineData("Clusters:echo", "Destination", "did you mean 'Destinations'?")]
+    [InlineData("Clusters:echo:Destinations:a", "Adress", "did you mean 'Address'?")]
+    public void Load_MisspeltYarpKey_IsReportedWithTheNearestKnownKey(string at, string key, string message)
+    {
+        using var folder = new ConfigFolder((config, _) =>
+        {
+            var node = config["ReverseProxy"]!;
+            foreach (var part in at.Split(':'))
+            {
+                node = node[part]!;
+            }
+
+            node[key] = key == "Destination" ? new System.Text.Json.Nodes.JsonObject() : "x";
+        });
+
+        ValidateCommand.Load(folder.ConfigPath, TimeProvider.System).ShouldReport($"ReverseProxy:{at}:{key}", message);
+    }
+
     [Theory]
     [InlineData("Timeout", "00:00:30")]
     [InlineData("TimeoutPolicy", "Disable")]
