@@ -24,4 +24,4 @@ for f in sys.argv[1:]:
         slope = sxy / sxx if sxx > 0 else 0; icpt = my - slope * mx
         res = [p[1] - (icpt + slope * p[0]) for p in pts]
         se = math.sqrt(sum(r * r for r in res) / (n - 2) * (1 / n + mx * mx / sxx)) if sxx > 0 and n > 2 else float('nan')
-        print(f"{f.split("/")[-1][:16]} {k[0]:18} {k[1]:12} {k[2]:40} n={n} mean={math.exp(my):.3f} equal-share={math.exp(icpt):.3f} ±{se*100:.1f}% slope={slope:.2f}")
+        print(f"{f.split('/')[-1][:16]} {k[0]:18} {k[1]:12} {k[2]:40} n={n} mean={math.exp(my):.3f} equal-share={math.exp(icpt):.3f} ±{se*100:.1f}% slope={slope:.2f}")
