@@ -643,14 +643,16 @@ run_loadgen() {
         || echo "{\"scenario\":\"$label\",\"target\":\"$target\",\"client\":\"$name\",\"round\":$ROUND,\"value\":null,\"note\":\"run failed (exit $?)\"}" >>"$JSONL"
     summary
 }
+# The clients of this round: --clients in order, reversed every other round (no client always measures first).
+round_clients() {
+    if (( ROUND % 2 == 0 )); then echo "$CLIENTS" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}'; else echo "$CLIENTS"; fi
+}
 # Runs one scenario's load against a target with every client that can (the order of the clients alternates by
 # round). $1 = label, $2 = target, $3 = mtls-load arguments (a string; empty: mtls-load cannot), $4 = mtls-load
 # external options, then mtls-loadgen arguments (none: mtls-loadgen cannot).
 run_clients() {
     local label=$1 target=$2 load_args=$3 external=$4; shift 4
-    local clients=$CLIENTS
-    if [[ -n ${ONLY_CLIENT:-} ]]; then clients=$ONLY_CLIENT
-    elif (( ROUND % 2 == 0 )); then clients=$(echo "$CLIENTS" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}'); fi
+    local clients=${ONLY_CLIENT:-$(round_clients)}
     for client in $clients; do
         case $client in
             # shellcheck disable=SC2086
@@ -674,9 +676,7 @@ run_side_by_side() {
         for t in $targets; do run_clients "$label" "$t" "$@"; done
         return 0
     fi
-    local clients=$CLIENTS
-    (( ROUND % 2 == 0 )) && clients=$(echo "$CLIENTS" | awk '{for (i = NF; i > 0; i--) printf "%s ", $i}')
-    for client in $clients; do
+    for client in $(round_clients); do
         pids=()
         # each run its own results file (concurrent appends of one file can interleave), joined once all have ended
         for t in $targets; do JSONL="$WORK/side.$t.jsonl" ONLY_CLIENT=$client run_clients "$label" "$t" "$@" >/dev/null & pids+=("$!"); done
