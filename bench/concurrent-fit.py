@@ -4,6 +4,8 @@
 Two proxies sharing a core do not get equal halves, and the one with the larger share handles more requests per
 wake-up, so its per-CPU-second figure rises with its share. For each scenario and client this fits, over the rounds,
 log(efficiency B/A) = a + b * log(share B/A) and prints exp(a): the ratio at equal shares, with a's standard error.
+With the cpu cgroups run.sh now gives each proxy (equal weights), the shares are equal to within a few per cent and the
+median of the within-round ratios (also printed, with its range) is the figure; the fit is for runs without them.
 usage: bench/concurrent-fit.py bench/results/<stamp>.json ...
 """
 import json, math, sys, collections
@@ -24,4 +26,7 @@ for f in sys.argv[1:]:
         slope = sxy / sxx if sxx > 0 else 0; icpt = my - slope * mx
         res = [p[1] - (icpt + slope * p[0]) for p in pts]
         se = math.sqrt(sum(r * r for r in res) / (n - 2) * (1 / n + mx * mx / sxx)) if sxx > 0 and n > 2 else float('nan')
-        print(f"{f.split('/')[-1][:16]} {k[0]:18} {k[1]:12} {k[2]:40} n={n} mean={math.exp(my):.3f} equal-share={math.exp(icpt):.3f} ±{se*100:.1f}% slope={slope:.2f}")
+        ratios = sorted(math.exp(p[1]) for p in pts); shares = [math.exp(p[0]) for p in pts]
+        median = ratios[n // 2] if n % 2 else (ratios[n // 2 - 1] + ratios[n // 2]) / 2
+        print(f"{f.split('/')[-1][:16]} {k[0]:18} {k[1]:12} {k[2]:40} n={n} median={median:.3f} [{ratios[0]:.3f}–{ratios[-1]:.3f}]"
+              f" shares {min(shares):.2f}–{max(shares):.2f} equal-share fit={math.exp(icpt):.3f} ±{se*100:.1f}% slope={slope:.2f}")

@@ -52,7 +52,9 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
   --concurrent         keepalive and handshake: all targets under load at once (each its own client, one client kind at
                        a time, the same measured window; they share the proxies' core): ratios between targets that
                        a noisy machine cannot blur. Absolute figures are then per share of the core, not comparable with
-                       peers run alone.
+                       peers run alone. Each proxy gets its own cpu cgroup of equal weight where the machine lets
+                       this script make one (cgroup v2 cpu.weight or v1 cpu.shares, as root), so the core is split
+                       evenly between them instead of by thread count (the report says which split was used).
   --connections N      keep-alive connections [32]
   --idle-connections N connections held open by the idle scenario [2000]
   --no-build           use the existing Release build
@@ -135,6 +137,7 @@ cleanup() {
         for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.3; done
         kill -KILL "$pid" 2>/dev/null || true
     done
+    declare -F remove_cgroups >/dev/null && remove_cgroups
     if [[ $KEEP -eq 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -509,9 +512,48 @@ declare -A HEADERS_OF=([gateway-boundtoken]="$WORK/boundtoken.headers" [gateway-
 # --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.
 NICE_CMD=(nice -n "$NICE")
 
+# --concurrent: a cpu cgroup per proxy, all of equal weight. Without them the scheduler splits the shared core by
+# runnable threads, so one proxy of a pair got up to 1.7× the other's CPU, and per-CPU-second efficiency rises with
+# the share (bench/concurrent-fit.py corrects for it, at the price of wide errors).
+CGROUP_PARENT=
+CGROUP_WEIGHT_FILE=
+if [[ $CONCURRENT -eq 1 ]]; then
+    for parent in /sys/fs/cgroup/unified /sys/fs/cgroup/cpu /sys/fs/cgroup; do
+        if [[ -f $parent/cgroup.controllers ]] && grep -qw cpu "$parent/cgroup.controllers" \
+            && grep -qw cpu "$parent/cgroup.subtree_control" 2>/dev/null; then CGROUP_WEIGHT_FILE=cpu.weight
+        elif [[ -f $parent/cpu.shares ]]; then CGROUP_WEIGHT_FILE=cpu.shares
+        else continue; fi
+        if mkdir "$parent/mtls-bench-$STAMP-$$" 2>/dev/null; then CGROUP_PARENT=$parent/mtls-bench-$STAMP-$$; break; fi
+        CGROUP_WEIGHT_FILE=
+    done
+    if [[ -n $CGROUP_PARENT ]]; then echo "concurrent: each proxy in its own cpu cgroup ($CGROUP_WEIGHT_FILE equal) under $CGROUP_PARENT"
+    else echo "concurrent: no writable cpu cgroup; the proxies share the core as the scheduler splits it (see concurrent-fit.py)"; fi
+fi
+CPU_SPLIT=${CGROUP_PARENT:+equal cgroup weights}
+CPU_SPLIT=${CPU_SPLIT:-scheduler}
+remove_cgroups() {
+    [[ -n $CGROUP_PARENT && -d $CGROUP_PARENT ]] || return 0
+    local group
+    for group in "$CGROUP_PARENT"/*/; do [[ -d $group ]] && rmdir "$group" 2>/dev/null; done
+    rmdir "$CGROUP_PARENT" 2>/dev/null || echo "could not remove $CGROUP_PARENT" >&2
+}
+# The cgroup a process named $1 runs in (none: the proxies' cgroups exist only for --concurrent, and only on CPU 0).
+cgroup_for() {
+    [[ -n $CGROUP_PARENT && $2 == 0 ]] || return 0
+    local group=$CGROUP_PARENT/$1
+    if [[ ! -d $group ]]; then
+        mkdir "$group"
+        if [[ $CGROUP_WEIGHT_FILE == cpu.weight ]]; then echo 100 >"$group/cpu.weight"; else echo 1024 >"$group/cpu.shares"; fi
+    fi
+    echo "$group"
+}
+
 start() { # $1 = name, $2 = CPU, then the command
-    local name=$1 cpu=$2; shift 2
-    (cd "$WORK" && exec env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c "$cpu" "$@") >"$WORK/logs/$name.out" 2>&1 &
+    local name=$1 cpu=$2 group; shift 2
+    group=$(cgroup_for "$name" "$cpu")
+    # the subshell joins the cgroup before it becomes the process (its threads and children follow)
+    (cd "$WORK" && { [[ -z $group ]] || echo "$BASHPID" >"$group/cgroup.procs"; } \
+        && exec env "${DOTNET_ENV[@]}" "${NICE_CMD[@]}" taskset -c "$cpu" "$@") >"$WORK/logs/$name.out" 2>&1 &
     PID_OF[$name]=$!
     STARTED_PIDS+=("$!")
 }
@@ -806,6 +848,7 @@ dotnet "$LOAD_DLL" report --in "$JSONL" --out "$RESULTS_DIR/$STAMP.md" --title "
     echo "- clients: $CLIENTS (+ openssl s_time in the s_time scenario); nice $NICE for the proxies, the backend and the clients; load average before the run $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- keep-alive: $CONNECTIONS connections (one request in flight each); h2: $H2_CONNECTIONS connections × $H2_STREAMS streams; handshakes: $HANDSHAKE_CONNECTIONS concurrent; passthrough: $THROUGHPUT_CONNECTIONS connections × 1 MiB responses; idle: $IDLE_CONNECTIONS connections held ${IDLE_HOLD} s; s_time: $STIME_CLIENTS clients"
     echo "- proxies under test on CPU 0 (\`taskset -c 0\`), backend nginx and the load generator on CPU 1; $(machine)"
+    if [[ $CONCURRENT -eq 1 ]]; then echo "- concurrent targets; the proxies' core split by: $CPU_SPLIT"; fi
 } >>"$RESULTS_DIR/$STAMP.md"
 jq -s . "$JSONL" >"$RESULTS_DIR/$STAMP.json"
 echo "wrote $RESULTS_DIR/$STAMP.md and $RESULTS_DIR/$STAMP.json"
