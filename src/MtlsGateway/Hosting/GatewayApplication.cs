@@ -148,7 +148,7 @@ public static class GatewayApplication
         app.UseRouting();
         app.UseMiddleware<PolicyEnforcementMiddleware>();
         // After admission (a limit partitions by the identity it established), before YARP forwards.
-        app.UseRateLimiter();
+        app.UseGatewayRateLimits();
         app.UseRequestTimeouts();
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BackendErrorMiddleware>());
 

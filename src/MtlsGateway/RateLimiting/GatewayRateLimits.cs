@@ -17,13 +17,15 @@ using Yarp.ReverseProxy.Model;
 namespace MtlsGateway.RateLimiting;
 
 /// <summary>
-/// <c>Gateway:RateLimits</c> as ASP.NET Core rate limiter policies: each name is registered at start, and each request
-/// takes its limit's settings from the configuration in force, so a reload that changes them applies to the next
-/// request. The partition (<see cref="RateLimitPartitionBy"/>) is read from what admission established, which is why
-/// the limiter runs after <see cref="Proxying.PolicyEnforcementMiddleware"/>. A refusal is a 429 problem+json with an honest
-/// <c>Retry-After</c>, reported like every refusal and counted by policy and partition kind (never by certificate).
+/// <c>Gateway:RateLimits</c>: one token bucket (System.Threading.RateLimiting) per partition, in the framework's
+/// partitioned limiter, which replenishes them and evicts idle ones. Each request takes its limit's settings from the
+/// configuration in force, so a reload that changes them applies to the next request. The partition
+/// (<see cref="RateLimitPartitionBy"/>) is read from what admission established, which is why
+/// <see cref="RateLimitMiddleware"/> runs after <see cref="Proxying.PolicyEnforcementMiddleware"/>. A refusal is a 429
+/// problem+json with an honest <c>Retry-After</c>, reported like every refusal and counted by policy and partition kind
+/// (never by certificate).
 /// </summary>
-public sealed class GatewayRateLimits
+public sealed class GatewayRateLimits : IDisposable
 {
     private readonly GatewayState _state;
     private readonly RefusalReporter _reporter;
@@ -32,6 +34,7 @@ public sealed class GatewayRateLimits
     // Live buckets, to bound them per limit (MaxPartitions): the framework evicts idle ones but keeps no count.
     private readonly ConcurrentDictionary<RateLimitKey, byte> _live = new();
     private readonly ConcurrentDictionary<string, StrongBox> _counts = new(StringComparer.Ordinal);
+    private readonly PartitionedRateLimiter<RateLimitKey> _buckets;
 
     public GatewayRateLimits(GatewayState state, GatewayMetrics metrics, RefusalReporter reporter, ILogger<GatewayRateLimits> logger)
     {
@@ -41,6 +44,8 @@ public sealed class GatewayRateLimits
         _reporter = reporter;
         _logger = logger;
         Registered = state.Current.Options.RateLimits.Keys.ToHashSet(StringComparer.Ordinal);
+        Func<RateLimitKey, RateLimiter> create = Create; // one delegate, not one per request
+        _buckets = PartitionedRateLimiter.Create<RateLimitKey, RateLimitKey>(key => RateLimitPartition.Get(key, create));
         _limited = metrics.Meter.CreateCounter<long>("mtls_gateway.rate_limited",
             description: "Requests refused by a rate limit, by policy and partition kind (certificate, partner, policy, remote_ip).");
         metrics.Meter.CreateObservableGauge("mtls_gateway.rate_limit.partitions", ObservePartitions,
@@ -74,35 +79,41 @@ public sealed class GatewayRateLimits
         return errors;
     }
 
-    /// <summary>The bucket <paramref name="context"/> draws from under limit <paramref name="name"/> (none if a reload removed it).</summary>
-    public RateLimitPartition<RateLimitKey> Partition(string name, HttpContext context)
+    /// <summary>A permit from the bucket <paramref name="context"/> draws from under limit <paramref name="name"/>; null
+    /// when a reload removed the limit (the route then has none). A token bucket's lease holds nothing: the caller
+    /// disposes it at once.</summary>
+    public RateLimitLease? Acquire(string name, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!_state.Current.Options.RateLimits.TryGetValue(name, out var limit))
         {
-            return RateLimitPartition.GetNoLimiter(new RateLimitKey(name, 0, 0, default, string.Empty));
+            return null;
         }
 
         var key = new RateLimitKey(name, limit.PermitsPerSecond, limit.EffectiveBurst, limit.PartitionBy, PartitionValue(limit.PartitionBy, context));
         if (!_live.ContainsKey(key) && Count(name).Value >= limit.MaxPartitions)
         {
-            key = key with { Value = RateLimitKey.Overflow };
+            key = key.AsOverflow();
         }
 
-        return RateLimitPartition.Get(key, Create);
+        return _buckets.AttemptAcquire(key);
     }
 
-    /// <summary>Answers a request the limiter refused (RateLimiterOptions.OnRejected).</summary>
-    public async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    /// <summary>Answers a request limit <paramref name="name"/> refused, and disposes the refusing lease.</summary>
+    public async Task RejectAsync(HttpContext context, string name, RateLimitLease lease)
     {
-        ArgumentNullException.ThrowIfNull(rejected);
-        var context = rejected.HttpContext;
-        var name = context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? string.Empty;
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(lease);
         _state.Current.Options.RateLimits.TryGetValue(name, out var limit);
         var identity = context.Features.Get<ClientIdentityFeature>();
         var connection = context.Features.Get<GatewayConnection>();
         // The bucket's own answer: the time until enough tokens have come back, in whole seconds (RFC 9110 allows no less than 1).
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        TimeSpan retryAfter;
+        using (lease)
+        {
+            retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        }
+
         var seconds = (long)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
         var kind = limit?.PartitionBy ?? RateLimitPartitionBy.Certificate;
         var policy = identity?.Policy.Name;
@@ -184,6 +195,8 @@ public sealed class GatewayRateLimits
             Interlocked.Decrement(ref count.Value);
         });
     }
+
+    public void Dispose() => _buckets.Dispose();
 
     private StrongBox Count(string limit) => _counts.GetOrAdd(limit, static _ => new StrongBox());
 

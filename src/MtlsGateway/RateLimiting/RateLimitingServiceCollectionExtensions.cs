@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -6,19 +6,18 @@ namespace MtlsGateway.RateLimiting;
 
 public static class RateLimitingServiceCollectionExtensions
 {
-    /// <summary>ASP.NET Core's rate limiter with one policy per <c>Gateway:RateLimits</c> name, so that YARP's route
-    /// <c>RateLimiterPolicy</c> (endpoint metadata <see cref="EnableRateLimitingAttribute"/>) selects it.</summary>
+    /// <summary>The gateway's limits, and each <c>Gateway:RateLimits</c> name as an ASP.NET Core rate limiter policy:
+    /// YARP checks a route's <c>RateLimiterPolicy</c> against those names (RateLimiterOptions). The policies never
+    /// partition anything themselves: <see cref="RateLimitMiddleware"/> applies the limits.</summary>
     public static IServiceCollection AddGatewayRateLimits(this IServiceCollection services)
     {
         services.AddSingleton<GatewayRateLimits>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<GatewayRateLimits>((options, limits) =>
         {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = limits.OnRejectedAsync;
             foreach (var name in limits.Registered)
             {
-                options.AddPolicy(name, context => limits.Partition(name, context));
+                options.AddPolicy(name, _ => RateLimitPartition.GetNoLimiter(name));
             }
         });
         return services;
