@@ -12,7 +12,7 @@ usage() {
     cat <<'EOF'
 usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-warmup] [--scenarios "LIST"]
                     [--targets "LIST"] [--clients "LIST"] [--nice N] [--connections N] [--idle-connections N]
-                    [--no-build] [--keep] [--base-port P] [--concurrent]
+                    [--no-build] [--keep] [--base-port P] [--concurrent] [--before DIR] [--before-env "K=V ..."]
   --quick              smoke test: 1 round, 3 s per run, 2 s warm-up, 1000 idle connections (results marked smoke)
   --rounds N           run every scenario's targets N times, interleaved (order rotated each round); the report
                        gives medians and the median of the within-round ratios [3]
@@ -23,6 +23,8 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        every .NET process gets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 either way: the gateway
                        sets it on itself, so plain YARP and the load generator get it too
   --scenarios          from: keepalive h2 handshake s_time passthrough idle   [all of them]
+                       and relay-conn: new TLS connections per second relayed by SNI through each gateway
+                       target alone (side by side with --concurrent; passthrough already measures them against HAProxy)
   --targets            from: gateway gateway-quiet gateway-lean gateway-online gateway-otlp gateway-trace1
                        gateway-trace100 yarp yarp-headers kestrel nginx haproxy
                        [gateway gateway-quiet gateway-lean yarp yarp-headers nginx haproxy]
@@ -47,6 +49,9 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        with a message when `go` is missing). openssl s_time runs in the s_time scenario either way.
   --before DIR         a second gateway build (a copy of src/MtlsGateway/bin/Release/net10.0 made before a change)
                        for the gateway-before target
+  --before-env "K=V …" environment variables for the gateway-before process only (without --before it runs the
+                       current build): a runtime setting against the same build, e.g.
+                       --targets "gateway-lean gateway-before" --before-env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
   --nice N             run the proxies, the backend and the clients at this nice value [0]; -20 (as root) on a
                        machine other work shares
   --concurrent         keepalive and handshake: all targets under load at once (each its own client, one client kind at
@@ -77,6 +82,7 @@ TARGETS="gateway gateway-quiet gateway-lean yarp yarp-headers nginx haproxy"
 CLIENTS="mtls-load mtls-loadgen"
 NICE=0
 BEFORE_DIR=
+BEFORE_ENV=
 CONNECTIONS=32
 CONCURRENT=0
 H2_CONNECTIONS=8
@@ -100,6 +106,7 @@ while [[ $# -gt 0 ]]; do
         --clients) CLIENTS="$2"; shift ;;
         --nice) NICE="$2"; shift ;;
         --before) BEFORE_DIR="$2"; shift ;;
+        --before-env) BEFORE_ENV="$2"; shift ;;
         --connections) CONNECTIONS="$2"; shift ;;
         --idle-connections) IDLE_CONNECTIONS="$2"; shift ;;
         --concurrent) CONCURRENT=1 ;;
@@ -199,6 +206,8 @@ if [[ " $CLIENTS " == *" mtls-loadgen "* ]]; then
             || { tail -20 "$WORK/go-build.log"; echo "build failed: mtls-loadgen" >&2; exit 1; }
     fi
 fi
+# --before-env alone: gateway-before is the current build with that environment.
+if [[ -z $BEFORE_DIR && -n $BEFORE_ENV ]]; then BEFORE_DIR=$(dirname "$GATEWAY_DLL"); fi
 if [[ " $TARGETS " == *" gateway-before "* && ! -f $BEFORE_DIR/mtls-gateway.dll ]]; then
     echo "gateway-before needs --before DIR with mtls-gateway.dll (a copy of src/MtlsGateway/bin/Release/net10.0)" >&2; exit 2
 fi
@@ -598,7 +607,8 @@ start_target() { # $1 = name
             --key "$PKI/server.key" --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --identity-headers true ;;
         kestrel) start kestrel 0 dotnet "$YARP_DLL" --port "$P_KESTREL" --cert "$PKI/server.crt" --key "$PKI/server.key" \
             --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --answer true ;;
-        gateway-before) start gateway-before 0 dotnet "$BEFORE_DIR/mtls-gateway.dll" run --config "$WORK/gateway-before.json" ;;
+        # shellcheck disable=SC2086 # $BEFORE_ENV is a list of K=V words
+        gateway-before) start gateway-before 0 env $BEFORE_ENV dotnet "$BEFORE_DIR/mtls-gateway.dll" run --config "$WORK/gateway-before.json" ;;
         gateway*) start "$1" 0 dotnet "$GATEWAY_DLL" run --config "$WORK/$1.json" ;;
         *) echo "unknown target $1" >&2; exit 2 ;;
     esac
@@ -776,6 +786,11 @@ for scenario in $SCENARIOS; do
                 -mode handshake -c "$HANDSHAKE_CONNECTIONS" "${LOADGEN_INSECURE[@]}"
             # mtls-loadgen never resumes (no ClientSessionCache): resumed handshakes are mtls-load's and s_time's.
             run_side_by_side handshake-resumed "$ORDER_CONN" "handshake --connections $HANDSHAKE_CONNECTIONS --resume true" "" ;;
+        relay-conn)
+            # Only the gateway targets relay by SNI on their TLS port; each runs alone, or side by side with --concurrent.
+            run_side_by_side relay-conn "$(tr ' ' '\n' <<<"$ORDER_CONN" | grep '^gateway' | paste -sd' ' -)" \
+                "handshake --sni legacy.partner.test --connections $HANDSHAKE_CONNECTIONS --resume false" "" \
+                -mode handshake -sni legacy.partner.test -c "$HANDSHAKE_CONNECTIONS" "${LOADGEN_INSECURE[@]}" ;;
         s_time)
             # openssl's own client, for comparison with mtls-load's handshakes: STIME_CLIENTS sequential clients in
             # parallel, `-new` (full handshake each time) and `-reuse` (resume the first session), one GET each.
