@@ -532,7 +532,13 @@ if [[ $CONCURRENT -eq 1 ]]; then
             && grep -qw cpu "$parent/cgroup.subtree_control" 2>/dev/null; then CGROUP_WEIGHT_FILE=cpu.weight
         elif [[ -f $parent/cpu.shares ]]; then CGROUP_WEIGHT_FILE=cpu.shares
         else continue; fi
-        if mkdir "$parent/mtls-bench-$STAMP-$$" 2>/dev/null; then CGROUP_PARENT=$parent/mtls-bench-$STAMP-$$; break; fi
+        if mkdir "$parent/mtls-bench-$STAMP-$$" 2>/dev/null; then
+            # cgroup v2: the proxies' groups below it have a cpu.weight only once it hands them the cpu controller
+            if [[ $CGROUP_WEIGHT_FILE == cpu.shares ]] || echo +cpu >"$parent/mtls-bench-$STAMP-$$/cgroup.subtree_control" 2>/dev/null; then
+                CGROUP_PARENT=$parent/mtls-bench-$STAMP-$$; break
+            fi
+            rmdir "$parent/mtls-bench-$STAMP-$$"
+        fi
         CGROUP_WEIGHT_FILE=
     done
     if [[ -n $CGROUP_PARENT ]]; then echo "concurrent: each proxy in its own cpu cgroup ($CGROUP_WEIGHT_FILE equal) under $CGROUP_PARENT"
