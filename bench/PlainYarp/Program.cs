@@ -47,7 +47,9 @@ var tls = new SslServerAuthenticationOptions
     ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
 };
 
-var builder = WebApplication.CreateSlimBuilder();
+// No watch on the content root (ASP.NET Core's default reload of appsettings.json): bench/ runs every peer in its work
+// directory, where nginx writes its access log, and a recursive watcher there woke this process on every line.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, int.Parse(Setting("port"), System.Globalization.CultureInfo.InvariantCulture), listen =>
 {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MtlsGateway.Configuration;
 using MtlsGateway.Diagnostics;
 
 namespace MtlsGateway.Demo;
@@ -50,7 +51,7 @@ public sealed class DemoBackendService(string url, ILogger<DemoBackendService> l
     /// <summary>A minimal Kestrel app answering every request with its echo.</summary>
     public static WebApplication CreateEchoServer(string url)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(HostConfiguration.Options());
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
         var app = builder.Build();

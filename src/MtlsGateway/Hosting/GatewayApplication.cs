@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtlsGateway.Admin;
+using MtlsGateway.Configuration;
 using MtlsGateway.Connections;
 using MtlsGateway.Demo;
 using MtlsGateway.Diagnostics;
@@ -41,7 +42,7 @@ public static class GatewayApplication
 
         var snapshot = loaded.Snapshot!;
         var configuration = loaded.Configuration!;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = source.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(HostConfiguration.Options(source.BaseDirectory));
         // Under systemd (Type=notify) READY=1 is sent once the listeners are bound and STOPPING=1 on SIGTERM; elsewhere a no-op.
         builder.Host.UseSystemd();
         // Nothing reads the application's IConfiguration for what a reload may change: YARP gets its routes from the

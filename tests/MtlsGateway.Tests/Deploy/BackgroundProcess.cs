@@ -25,6 +25,8 @@ internal sealed class BackgroundProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     /// <summary>Sends a POSIX signal (e.g. <c>HUP</c>) with kill(1).</summary>
     public async Task SignalAsync(string signal) =>
         (await ProcessRunner.RunAsync("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10))).ExitCode.Should().Be(0);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MtlsGateway.Configuration;
 
 namespace MtlsGateway.Tests.Support;
 
@@ -13,7 +14,7 @@ internal static class LoopbackApp
     /// <summary>A builder with no logging, listening on <paramref name="url"/> (an HTTP loopback port chosen at bind by default).</summary>
     public static WebApplicationBuilder CreateBuilder(string? url = "http://127.0.0.1:0")
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(HostConfiguration.Options());
         builder.Logging.ClearProviders();
         if (url is not null)
         {
