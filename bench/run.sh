@@ -51,7 +51,7 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        for the gateway-before target
   --before-env "K=V …" environment variables for the gateway-before process only (without --before it runs the
                        current build): a runtime setting against the same build, e.g.
-                       --targets "gateway-lean gateway-before" --before-env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
+                       --targets "gateway-lean gateway-before" --before-env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=46 (hex: .NET's 70)
   --nice N             run the proxies, the backend and the clients at this nice value [0]; -20 (as root) on a
                        machine other work shares
   --concurrent         keepalive and handshake: all targets under load at once (each its own client, one client kind at
