@@ -5,8 +5,9 @@ namespace MtlsGateway.Hosting;
 /// worker that runs out of work spins up to 70 rounds first (on a process with one CPU, 60 of them are
 /// <c>sched_yield</c> calls), hoping for the next work item. A proxy's work comes in short bursts per socket event,
 /// so the spinning is paid on nearly every request and, with nothing else to run on the core, buys nothing:
-/// measured with the gateway alone on a core (docs/performance.md), no spinning gave 1.13–1.16× the keep-alive
-/// requests per CPU-second with both clients, and relayed connections cost 1.5–2.6× less CPU. .NET 11 stops spinning
+/// measured with the gateway alone on a core (docs/performance.md), no spinning gave 1.05–1.16× the keep-alive
+/// requests per CPU-second in three of four runs (level side by side), and relayed bytes and connections cost
+/// 1.3–2.8× less CPU. .NET 11 stops spinning
 /// by itself when the pool's threads already fill the cores. The runtime reads the setting once, when the pool
 /// starts its first worker, so this runs first in <c>Main</c>.
 /// </summary>
