@@ -26,13 +26,16 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        and relay-conn: new TLS connections per second relayed by SNI through each gateway
                        target alone (side by side with --concurrent; passthrough already measures them against HAProxy)
   --targets            from: gateway gateway-quiet gateway-lean gateway-online gateway-otlp gateway-trace1
-                       gateway-trace100 yarp yarp-headers kestrel nginx haproxy
+                       gateway-trace100 yarp yarp-headers kestrel rawfwd nginx haproxy
                        [gateway gateway-quiet gateway-lean yarp yarp-headers nginx haproxy]
                        gateway-lean: issue 27's setup (Serilog at Warning, Revocation None, one Strict policy);
                        gateway-online: gateway-lean with Revocation Online (the leaf's CRL from a loopback CDP);
                        gateway-otlp: gateway-lean exporting metrics over OTLP/HTTP to a discarding loopback sink;
                        gateway-trace1 / -trace100: the same plus traces sampled at 1 % / 100 %;
                        kestrel: Kestrel answering itself (plain-yarp --answer true), no forwarding leg
+                       rawfwd: the same listener forwarding through pooled plain sockets, no YARP, no HttpClient
+                       (plain-yarp --raw-forward true; a measuring device for GETs, not a proxy)
+                       yarp-inline / rawfwd-inline: yarp / rawfwd with Kestrel's UnsafePreferInlineScheduling
                        gateway-before: gateway-lean run from the build given with --before (a before/after pair)
                        gateway-partners10: gateway-lean with its policy's acme partner among ten (nine with their own roots)
                        gateway-ratelimit: gateway-lean with a rate limit on its route (PartitionBy Certificate) that never triggers
@@ -167,12 +170,13 @@ P_YARP=$((BASE_PORT + 46)); P_GATEWAY=$((BASE_PORT + 47)); P_GATEWAY_QUIET=$((BA
 P_LEAN=$((BASE_PORT + 50)); P_ONLINE=$((BASE_PORT + 51)); P_OTLP_GW=$((BASE_PORT + 52)); P_TRACE1=$((BASE_PORT + 53))
 P_TRACE100=$((BASE_PORT + 54)); P_KESTREL=$((BASE_PORT + 55)); P_BEFORE=$((BASE_PORT + 56)); P_PARTNERS10=$((BASE_PORT + 57))
 P_RATELIMIT=$((BASE_PORT + 58)); P_BOUNDTOKEN=$((BASE_PORT + 59)); P_NOREGISTRY=$((BASE_PORT + 60)); P_BEARER=$((BASE_PORT + 61))
+P_RAWFWD=$((BASE_PORT + 62)); P_YARP_INLINE=$((BASE_PORT + 63)); P_RAWFWD_INLINE=$((BASE_PORT + 64))
 P_BACKEND=$((BASE_PORT + 80)); P_BACKEND_TLS=$((BASE_PORT + 81)); P_CDP=$((BASE_PORT + 82)); P_OTLP=$((BASE_PORT + 83))
 P_ADMIN=$((BASE_PORT + 90)); P_ADMIN_QUIET=$((BASE_PORT + 91))
 for port in $P_NGINX $P_HAPROXY $P_HAPROXY_TCP $P_YARP $P_YARP_HEADERS $P_GATEWAY $P_GATEWAY_QUIET $P_LEAN $P_ONLINE $P_OTLP_GW \
     $P_TRACE1 $P_TRACE100 $P_KESTREL $P_BACKEND $P_BACKEND_TLS $P_CDP $P_OTLP $P_ADMIN $P_ADMIN_QUIET $((BASE_PORT + 92)) \
     $((BASE_PORT + 93)) $((BASE_PORT + 94)) $((BASE_PORT + 95)) $((BASE_PORT + 96)) $P_BEFORE $((BASE_PORT + 97)) $P_PARTNERS10 $((BASE_PORT + 98)) \
-    $P_RATELIMIT $P_BOUNDTOKEN $P_NOREGISTRY $P_BEARER $((BASE_PORT + 99)) $((BASE_PORT + 100)) $((BASE_PORT + 101)) $((BASE_PORT + 102)); do
+    $P_RATELIMIT $P_BOUNDTOKEN $P_NOREGISTRY $P_BEARER $P_RAWFWD $P_YARP_INLINE $P_RAWFWD_INLINE $((BASE_PORT + 99)) $((BASE_PORT + 100)) $((BASE_PORT + 101)) $((BASE_PORT + 102)); do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "port $port is in use; pass --base-port" >&2; exit 2; fi
 done
 
@@ -515,7 +519,7 @@ declare -A PID_OF PORT_OF
 PORT_OF=([gateway]=$P_GATEWAY [gateway-quiet]=$P_GATEWAY_QUIET [yarp]=$P_YARP [yarp-headers]=$P_YARP_HEADERS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY
          [haproxy-tcp]=$P_HAPROXY_TCP [direct]=$P_BACKEND_TLS [gateway-lean]=$P_LEAN [gateway-online]=$P_ONLINE [gateway-otlp]=$P_OTLP_GW
          [gateway-trace1]=$P_TRACE1 [gateway-trace100]=$P_TRACE100 [kestrel]=$P_KESTREL [gateway-before]=$P_BEFORE [gateway-partners10]=$P_PARTNERS10
-         [gateway-ratelimit]=$P_RATELIMIT [gateway-boundtoken]=$P_BOUNDTOKEN [gateway-noregistry]=$P_NOREGISTRY [gateway-bearer]=$P_BEARER)
+         [gateway-ratelimit]=$P_RATELIMIT [gateway-boundtoken]=$P_BOUNDTOKEN [gateway-noregistry]=$P_NOREGISTRY [gateway-bearer]=$P_BEARER [rawfwd]=$P_RAWFWD [yarp-inline]=$P_YARP_INLINE [rawfwd-inline]=$P_RAWFWD_INLINE)
 # Targets whose requests must carry headers (a file of "Name: value" lines, for mtls-load and curl alike).
 declare -A HEADERS_OF=([gateway-boundtoken]="$WORK/boundtoken.headers" [gateway-bearer]="$WORK/boundtoken.headers")
 # --nice: every process of the measurement (proxies, backend, clients) runs at this nice value.
@@ -613,6 +617,12 @@ start_target() { # $1 = name
             --key "$PKI/server.key" --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --identity-headers true ;;
         kestrel) start kestrel 0 dotnet "$YARP_DLL" --port "$P_KESTREL" --cert "$PKI/server.crt" --key "$PKI/server.key" \
             --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --answer true ;;
+        rawfwd) start rawfwd 0 dotnet "$YARP_DLL" --port "$P_RAWFWD" --cert "$PKI/server.crt" --key "$PKI/server.key" \
+            --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --raw-forward true ;;
+        yarp-inline) start yarp-inline 0 dotnet "$YARP_DLL" --port "$P_YARP_INLINE" --cert "$PKI/server.crt" --key "$PKI/server.key" \
+            --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --inline-scheduling true ;;
+        rawfwd-inline) start rawfwd-inline 0 dotnet "$YARP_DLL" --port "$P_RAWFWD_INLINE" --cert "$PKI/server.crt" \
+            --key "$PKI/server.key" --ca "$PKI/ca.pem" --backend "http://127.0.0.1:$P_BACKEND/" --raw-forward true --inline-scheduling true ;;
         # shellcheck disable=SC2086 # $BEFORE_ENV is a list of K=V words
         gateway-before) start gateway-before 0 env $BEFORE_ENV dotnet "$BEFORE_DIR/mtls-gateway.dll" run --config "$WORK/gateway-before.json" ;;
         gateway*) start "$1" 0 dotnet "$GATEWAY_DLL" run --config "$WORK/$1.json" ;;

@@ -10,7 +10,7 @@ using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
 // plain-yarp --port P --cert server.crt --key server.key --ca ca.pem --backend http://127.0.0.1:B/ [--host localhost]
-//            [--identity-headers true] [--answer true]
+//            [--identity-headers true] [--answer true] [--raw-forward true] [--inline-scheduling true]
 // Kestrel terminates TLS on 127.0.0.1:P and requires a client certificate that chains to the CA bundle's root
 // (CertificateChainPolicy, CustomRootTrust, clientAuth EKU, no revocation check); YARP forwards every request for
 // the host to the backend with its default transforms. No policy, no identity headers, no request log.
@@ -18,6 +18,15 @@ using Yarp.ReverseProxy.Transforms;
 // certificate once per connection: what setting them costs on .NET, without any of the gateway's logic.
 // --answer true: Kestrel answers "ok\n" itself instead of forwarding (the `kestrel` target): the same TLS listener
 // with no forwarding leg, so the difference to plain YARP is what forwarding costs.
+// --raw-forward true: forwards through RawForwarder (plain pooled sockets, no YARP, no HttpClient) instead: the
+// `rawfwd` target, which splits that difference into the second socket's share and YARP + SocketsHttpHandler's.
+// --inline-scheduling true: Kestrel's UnsafePreferInlineScheduling (request processing on the socket's event thread).
+// Thread-pool spinning is off unless the environment sets it, as in the gateway (Hosting/ThreadPoolSpinning.cs).
+if (Environment.GetEnvironmentVariable("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit") is null)
+{
+    AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 0);
+}
+
 var settings = args.Chunk(2).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0].TrimStart('-'), pair => pair[1], StringComparer.Ordinal);
 string Setting(string name) => settings.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
 
@@ -51,6 +60,11 @@ var tls = new SslServerAuthenticationOptions
 // directory, where nginx writes its access log, and a recursive watcher there woke this process on every line.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
 builder.Logging.ClearProviders();
+if (settings.GetValueOrDefault("inline-scheduling") == "true")
+{
+    builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+}
+
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, int.Parse(Setting("port"), System.Globalization.CultureInfo.InvariantCulture), listen =>
 {
     listen.Protocols = HttpProtocols.Http1AndHttp2;
@@ -88,6 +102,12 @@ if (settings.GetValueOrDefault("answer") == "true")
         context.Response.ContentLength = ok.Length;
         return context.Response.Body.WriteAsync(ok).AsTask();
     });
+}
+else if (settings.GetValueOrDefault("raw-forward") == "true")
+{
+    var backend = new Uri(Setting("backend"));
+    var forwarder = new PlainYarp.RawForwarder(new IPEndPoint(IPAddress.Parse(backend.Host), backend.Port));
+    app.Run(forwarder.ForwardAsync);
 }
 else
 {
