@@ -26,6 +26,12 @@ WORKDIR /app
 # its own configuration only, so clear it rather than have Kestrel warn about overridden addresses.
 ENV ASPNETCORE_HTTP_PORTS=
 
+# With one CPU (a one-core VM, `docker run --cpus 1`, a pod with a CPU limit of 1) .NET waits ten times longer before it
+# compiles hot code at full optimisation, and every new method restarts the wait: under load the gateway ran at a
+# quarter of its speed for 35-40 s after a start. 1 makes that 10-20 s (docs/performance.md). Read by the runtime
+# before the gateway's code runs, so it can only be set here.
+ENV DOTNET_TC_DelaySingleProcMultiplier=1
+
 # The rolling log file of the shipped config goes under logs/ (relative to the working directory): the
 # app user owns that folder and nothing else. With a read-only root filesystem, log to stdout only (the
 # Kubernetes ConfigMap does) or mount a volume at /app/logs.

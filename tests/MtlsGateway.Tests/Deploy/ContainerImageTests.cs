@@ -31,6 +31,13 @@ public sealed class ContainerImageTests
     }
 
     [Fact]
+    public void RuntimeStage_DoesNotDelayOptimisationTenfoldOnOneCpu()
+    {
+        // The runtime reads it before Main: only the image can set it (docs/configuration.md, "Runtime environment").
+        RuntimeStage.Should().Contain("ENV DOTNET_TC_DelaySingleProcMultiplier=1");
+    }
+
+    [Fact]
     public void HealthCheck_IsTheGatewaysHealthCommand()
     {
         RuntimeStage.Should().ContainSingle(i => i.StartsWith("HEALTHCHECK ", StringComparison.Ordinal))
