@@ -34,4 +34,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 5106, EventName = "TlsBufferReleaseUnavailable", Level = LogLevel.Warning,
         Message = "Gateway:Limits:ReleaseTlsBuffers is on but this runtime does not expose OpenSSL sessions as expected ({Runtime}, {Os}); idle TLS connections keep their record buffers (~32 KiB each). Set it to false to silence this")]
     public static partial void TlsBufferReleaseUnavailable(this ILogger logger, string Runtime, string Os);
+
+    [LoggerMessage(EventId = 5107, EventName = "SingleCpuSlowWarmup", Level = LogLevel.Information,
+        Message = "One CPU and {Variable} unset: .NET waits ten times longer before it optimises hot code, so the first 35-40 s under load run at about a quarter speed; set {Variable}=1 (the image and the systemd unit do)")]
+    public static partial void SingleCpuSlowWarmup(this ILogger logger, string Variable);
 }

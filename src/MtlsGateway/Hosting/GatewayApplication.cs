@@ -130,6 +130,11 @@ public static class GatewayApplication
                 System.Runtime.InteropServices.RuntimeInformation.OSDescription);
         }
 
+        if (SingleCpuWarmup.IsSlow())
+        {
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MtlsGateway.Hosting").SingleCpuSlowWarmup(SingleCpuWarmup.Variable);
+        }
+
         // Listening from the start, so that /metrics counts what happens before its first scrape.
         app.Services.GetRequiredService<PrometheusExporter>();
         var reloadService = app.Services.GetRequiredService<ConfigReloadService>();
