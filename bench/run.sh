@@ -26,7 +26,7 @@ usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--long-w
                        and relay-conn: new TLS connections per second relayed by SNI through each gateway
                        target alone (side by side with --concurrent; passthrough already measures them against HAProxy)
   --targets            from: gateway gateway-quiet gateway-lean gateway-online gateway-otlp gateway-trace1
-                       gateway-trace100 yarp yarp-headers kestrel rawfwd nginx haproxy
+                       gateway-trace100 yarp yarp-headers kestrel rawfwd yarp-inline rawfwd-inline nginx haproxy
                        [gateway gateway-quiet gateway-lean yarp yarp-headers nginx haproxy]
                        gateway-lean: issue 27's setup (Serilog at Warning, Revocation None, one Strict policy);
                        gateway-online: gateway-lean with Revocation Online (the leaf's CRL from a loopback CDP);
